@@ -1,0 +1,88 @@
+/** Reading what the user points at: files, stdin (`-`), inline values, and keys. Errors are one line with a remedy. */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseKey, type KeyInfo, type KeyKind } from '../core/keys.js';
+import type { ConfigValue } from '../config/resolve.js';
+import type { Ctx } from './context.js';
+import { TacpayError, UsageError } from './errors.js';
+
+/** Largest stdin or file input read whole (10 MiB lines are legal input to judge; 64 MiB is not). */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
+/** Reads all of stdin as bytes. */
+export async function readStdin(ctx: Ctx, what: string): Promise<Buffer> {
+  if (ctx.tty.stdin) ctx.note(`reading ${what} from stdin (end with Ctrl-D)`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.stdin) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += b.length;
+    if (size > MAX_INPUT_BYTES) throw new TacpayError(`${what} on stdin is larger than ${MAX_INPUT_BYTES / 1048576} MiB`, 'give a smaller input, or use --file for batches');
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Reads a file the user named; the error names the file and the problem. */
+export async function readUserFile(ctx: Ctx, path: string, what: string, baseDir = ctx.cwd): Promise<Buffer> {
+  const full = resolve(baseDir, path);
+  try {
+    return await readFile(full);
+  } catch (err) {
+    throw fileError(err as NodeJS.ErrnoException, path, what);
+  }
+}
+
+/** Turns an fs error into a one-line TacpayError naming the file and what to do. */
+export function fileError(err: NodeJS.ErrnoException, path: string, what: string): TacpayError {
+  switch (err.code) {
+    case 'ENOENT':
+      return new TacpayError(`${what} ${path} does not exist`, 'check the path (relative paths start from the current directory)');
+    case 'EISDIR':
+      return new TacpayError(`${what} ${path} is a directory, not a file`, 'give the path of the file inside it');
+    case 'EACCES':
+    case 'EPERM':
+      return new TacpayError(`${what} ${path} cannot be read: permission denied`, `check its permissions (ls -l ${path})`);
+    default:
+      return new TacpayError(`${what} ${path} cannot be read (${err.code ?? err.message})`, 'check the path and try again');
+  }
+}
+
+/** Inline key text rather than a path: PEM, or a long Base64 blob. */
+function looksInline(value: string): boolean {
+  return value.includes('-----BEGIN') || (value.length > 80 && /^[A-Za-z0-9+/=\s"']+$/.test(value));
+}
+
+/**
+ * Loads a key from a flag or config value: `-` (stdin), inline key text, or a file path (relative
+ * to the config file that named it). Throws a TacpayError naming what was given and what was expected.
+ */
+export async function loadKey(ctx: Ctx, spec: string | ConfigValue, want: KeyKind, what: string): Promise<KeyInfo> {
+  const value = typeof spec === 'string' ? spec : spec.value;
+  const baseDir = typeof spec === 'string' ? ctx.cwd : spec.baseDir;
+  let input: string | Buffer;
+  let label: string;
+  if (value === '-') {
+    input = await readStdin(ctx, what);
+    label = `${what} from stdin`;
+  } else if (looksInline(value)) {
+    input = value;
+    label = what;
+  } else {
+    input = await readUserFile(ctx, value, `${what} file`, baseDir);
+    label = `${what} ${value}`;
+  }
+  const parsed = parseKey(input, want);
+  for (const i of parsed.issues) if (i.severity === 'warning') ctx.warn(`${label}: ${i.message}`);
+  if (!parsed.value) {
+    const first = parsed.issues.find((i) => i.severity === 'error');
+    throw new TacpayError(`${label}: ${first?.message ?? 'not a usable key'}`, first?.hint, first?.code ?? 'key');
+  }
+  return parsed.value;
+}
+
+/** Only one of the stdin-consuming inputs may be `-` in one command. */
+export function assertOneStdin(pairs: ReadonlyArray<readonly [string, string | undefined]>): void {
+  const dashes = pairs.filter(([, v]) => v === '-').map(([n]) => n);
+  if (dashes.length > 1) throw new UsageError(`only one input can come from stdin, but ${dashes.join(' and ')} are both -`, 'put all but one in files');
+}

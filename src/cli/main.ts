@@ -1,0 +1,95 @@
+/** The one exit point: parse, run, render errors (JSON-aware), and return the exit code. */
+import { CommanderError } from 'commander';
+import { makeCtx, type BaseIo } from './context.js';
+import { Cancelled, EXIT, TacpayError, UsageError } from './errors.js';
+import { inert, writeJson } from './output.js';
+import type { App } from './kit.js';
+import { buildProgram } from './program.js';
+
+/** Runs tacpay with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[], io: BaseIo): Promise<number> {
+  const app: App = { io, exitCode: EXIT.ok };
+  const program = buildProgram(app);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return app.exitCode;
+  } catch (err) {
+    return await report(err, argv, io);
+  }
+}
+
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+async function report(err: unknown, argv: readonly string[], io: BaseIo): Promise<number> {
+  const json = wantsJson(argv);
+  const ctx = await makeCtx(io, { json, ...(argv.includes('--no-color') ? { color: false } : {}) });
+  let exitCode: number;
+  let code: string;
+  let message: string;
+  let hint: string | undefined;
+  let stack: string | undefined;
+
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    if (err.code === 'commander.executeSubCommandAsync') return err.exitCode;
+    exitCode = EXIT.usage;
+    code = 'usage';
+    message = err.message.replace(/^error: /, '');
+    hint = 'run with --help to see the usage';
+  } else if (isPromptExit(err) || err instanceof Cancelled) {
+    exitCode = EXIT.cancelled;
+    code = 'cancelled';
+    message = 'cancelled';
+  } else if (err instanceof TacpayError) {
+    exitCode = err.exitCode;
+    code = err instanceof UsageError ? 'usage' : err.code;
+    message = err.message;
+    hint = err.hint;
+  } else {
+    exitCode = EXIT.failed;
+    code = 'internal';
+    message = `internal error: ${(err as Error)?.message ?? String(err)}`;
+    hint = 'this is a bug in tacpay; please report it with the command you ran (secrets removed)';
+    stack = (err as Error)?.stack;
+  }
+
+  if (json) {
+    writeJson(io.stdout, { error: { code, message, ...(hint ? { hint } : {}) } });
+  } else {
+    io.stderr.write(`${ctx.colorErr.red('error:')} ${inert(message)}\n`);
+    if (hint) io.stderr.write(`${ctx.colorErr.dim('hint:')} ${inert(hint)}\n`);
+  }
+  if (stack) io.stderr.write(stack + '\n');
+  return exitCode;
+}
+
+/** @inquirer/prompts throws ExitPromptError on Ctrl-C; match by name so inquirer stays lazily loaded. */
+function isPromptExit(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError');
+}
+
+/** Entry used by bin/tacpay.js: real process streams, exit code set (not forced) so output flushes. */
+export async function runFromProcess(): Promise<void> {
+  // A closed pipe (tacpay ... | head) is not an error worth a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  const code = await main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // process.stdin is created on first access, which costs start-up; only commands that read it pay.
+    get stdin() {
+      return process.stdin;
+    },
+    get stdinIsTTY() {
+      return process.stdin.isTTY === true;
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  });
+  process.exitCode = code;
+}

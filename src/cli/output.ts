@@ -1,0 +1,64 @@
+/** Output discipline: results on stdout, everything else on stderr; colour decided once; untrusted text made inert. */
+import type { ChalkInstance } from 'chalk';
+
+export interface OutStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+/**
+ * Colour level for one stream. --json and --no-color always win (machine output must stay clean);
+ * then FORCE_COLOR (so `FORCE_COLOR=1 tacpay ... | less -R` works); then NO_COLOR (no-color.org:
+ * present and not empty); then a TTY that is not TERM=dumb. chalk's own detection ignores NO_COLOR.
+ */
+export function colorLevel(env: Readonly<Record<string, string | undefined>>, isTTY: boolean, flags: { json?: boolean; color?: boolean }): 0 | 1 | 2 | 3 {
+  if (flags.json || flags.color === false) return 0;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '0' || force === 'false') return 0;
+    return force === '2' ? 2 : force === '3' ? 3 : 1;
+  }
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
+  if (!isTTY || env.TERM === 'dumb') return 0;
+  return env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit' ? 3 : 2;
+}
+
+/** Same API as chalk, no styling: what every colour call becomes at level 0. */
+const plain: ChalkInstance = new Proxy(function () {}, {
+  get: (_t, prop) => (prop === 'level' ? 0 : plain),
+  apply: (_t, _this, args: unknown[]) => args.join(' '),
+}) as unknown as ChalkInstance;
+
+/**
+ * A chalk instance with an explicit level (never the auto-detecting default export). chalk is only
+ * loaded when colour is on: its terminal detection pulls in node:tty, which costs a plain
+ * `tacpay decode ... | jq` about 20 ms of start-up for nothing.
+ */
+export async function makeColor(level: 0 | 1 | 2 | 3): Promise<ChalkInstance> {
+  if (level === 0) return plain;
+  const { Chalk } = await import('chalk');
+  return new Chalk({ level });
+}
+
+// C0 controls except tab/newline, DEL, C1 controls, and the bidi overrides that can disguise text.
+const CONTROL_RE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Makes untrusted text (decoded fields, server messages) safe to print: control characters become visible escapes. */
+export function inert(text: string, opts: { singleLine?: boolean } = {}): string {
+  const re = opts.singleLine ? /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g : CONTROL_RE;
+  return text.replace(re, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** Exactly one JSON document, newline-terminated. */
+export function writeJson(out: OutStream, value: unknown): void {
+  out.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Left-aligned two-column rows (label, value) for human output. */
+export function rows(pairs: ReadonlyArray<readonly [string, string]>, indent = '  '): string {
+  const width = Math.max(0, ...pairs.map(([k]) => k.length));
+  return pairs.map(([k, v]) => `${indent}${k.padEnd(width)}  ${v}`).join('\n') + (pairs.length ? '\n' : '');
+}

@@ -1,0 +1,39 @@
+/**
+ * The order API's string-to-sign (spec §1.4): drop `sign`, sort keys by UTF-16 code unit (Java's
+ * Arrays.sort on the key strings, as the official demo does), join raw un-encoded `k=v` with `&`,
+ * then append the offerKey directly — no `&`, no `key=`.
+ */
+
+export type ParamValue = string | number | boolean | null | undefined | readonly unknown[] | { readonly [k: string]: unknown };
+export type Params = Readonly<Record<string, ParamValue>>;
+
+/** Renders one parameter value as it is signed: strings raw, numbers as written, arrays/objects as compact JSON (§7 D2). */
+export function paramText(value: ParamValue): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** Code-unit order, the same as Java's String.compareTo; localeCompare would reorder `_` and capitals. */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The sorted `k=v&...` part, before the offerKey. Absent (undefined/null) values are skipped; empty strings are kept. */
+export function joinParams(params: Params, opts: { exclude?: readonly string[] } = {}): string {
+  const exclude = new Set(opts.exclude ?? ['sign']);
+  return Object.keys(params)
+    .filter((k) => !exclude.has(k))
+    .sort(compareCodeUnits)
+    .flatMap((k) => {
+      const text = paramText(params[k]);
+      return text === undefined ? [] : [`${k}=${text}`];
+    })
+    .join('&');
+}
+
+/** The full string-to-sign: joined parameters followed directly by the offerKey. */
+export function canonicalString(params: Params, offerKey: string): string {
+  return joinParams(params) + offerKey;
+}
