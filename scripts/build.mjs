@@ -7,7 +7,8 @@ import { readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// Clean only on request: several builds may run at once while developing, and stale hashed chunks are harmless.
+if (process.argv.includes('--clean')) rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
   entryPoints: {
     main: 'src/cli/main.ts',
