@@ -25,7 +25,8 @@ export function colorLevel(env: Readonly<Record<string, string | undefined>>, is
 
 /** Same API as chalk, no styling: what every colour call becomes at level 0. */
 const plain: ChalkInstance = new Proxy(function () {}, {
-  get: (_t, prop) => (prop === 'level' ? 0 : plain),
+  // `then` must be absent, or `await makeColor(0)` would treat this as a promise and never settle.
+  get: (_t, prop) => (prop === 'level' ? 0 : prop === 'then' ? undefined : plain),
   apply: (_t, _this, args: unknown[]) => args.join(' '),
 }) as unknown as ChalkInstance;
 
