@@ -21,9 +21,14 @@ export function commandTree(root: Command): Node[] {
   return nodes;
 }
 
+/** Subcommands first, then the command's options and the global ones, without repeats. */
+function words(n: Node, globals: readonly string[]): string {
+  return [...new Set([...n.subcommands, ...n.options, ...globals])].join(' ');
+}
+
 function bash(nodes: Node[], globals: string[]): string {
   const cases = nodes
-    .map((n) => `    "${n.path.join(' ')}") words="${[...n.subcommands, ...n.options, ...globals].join(' ')}" ;;`)
+    .map((n) => `    "${n.path.join(' ')}") words="${words(n, globals)}" ;;`)
     .join('\n');
   return `# tacpay bash completion. Install: tacpay completion bash >> ~/.bashrc
 _tacpay() {
@@ -61,7 +66,7 @@ ${nodes.filter((n) => n.subcommands.length).map((n) => `      "${n.path.join(' '
     esac
   done
   case "$path" in
-${nodes.map((n) => `    "${n.path.join(' ')}") words_here=(${[...n.subcommands, ...n.options, ...globals].join(' ')}) ;;`).join('\n')}
+${nodes.map((n) => `    "${n.path.join(' ')}") words_here=(${words(n, globals)}) ;;`).join('\n')}
   esac
   compadd -- $words_here
   _files
@@ -91,7 +96,7 @@ export function registerCompletion(program: Command, app: App): void {
         const shell = args[0];
         const nodes = commandTree(program);
         const globals = nodes[0]?.options ?? [];
-        const script = shell === 'bash' ? bash(nodes, []) : shell === 'zsh' ? zsh(nodes, []) : shell === 'fish' ? fish(nodes, globals) : undefined;
+        const script = shell === 'bash' ? bash(nodes, globals) : shell === 'zsh' ? zsh(nodes, globals) : shell === 'fish' ? fish(nodes, globals) : undefined;
         if (!script) throw new UsageError(`unknown shell ${shell}`, 'use bash, zsh or fish');
         ctx.stdout.write(script);
       }),

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { App } from '../kit.js';
 import { registerCompletion } from './completion.js';
+import { registerConfig } from './config.js';
 import { registerDecode } from './decode.js';
 import { registerKeys } from './keys.js';
 import { registerSign } from './sign.js';
@@ -10,5 +11,6 @@ export function registerAll(program: Command, app: App): void {
   registerDecode(program, app);
   registerSign(program, app);
   registerKeys(program, app);
+  registerConfig(program, app);
   registerCompletion(program, app);
 }

@@ -1,0 +1,82 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cleanEnv, json, runCli, tempDir } from '../helpers/cli.js';
+
+describe('program shell', () => {
+  it('prints the version from package.json', async () => {
+    const r = await runCli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('exits 2 with a one-line error and a hint on an unknown command', async () => {
+    const r = await runCli(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: unknown command 'frobnicate'\nhint: /);
+  });
+
+  it('renders usage errors as one JSON document under --json', async () => {
+    const r = await runCli(['--json', 'completion', 'tcsh']);
+    expect(r.code).toBe(2);
+    expect(json(r)).toEqual({ error: { code: 'usage', message: expect.stringMatching(/tcsh/), hint: expect.any(String) } });
+  });
+
+  it('help exits 0 and lists the commands', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['decode', 'sign', 'keys', 'config', 'completion']) expect(r.stdout).toContain(c);
+  });
+});
+
+describe('completion', () => {
+  for (const shell of ['bash', 'zsh', 'fish']) {
+    it(`${shell}: names every top-level command`, async () => {
+      const r = await runCli(['completion', shell]);
+      expect(r.code).toBe(0);
+      for (const c of ['decode', 'sign', 'keys', 'config']) expect(r.stdout).toContain(c);
+    });
+  }
+});
+
+describe('config list', () => {
+  it('shows sources and never the secret itself', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'app'));
+    writeFileSync(join(dir, 'tacpay.config.json'), JSON.stringify({ offerId: 'TC100008', offerKey: 'bBJ2la1zfmssX28fhe39dv9OcFe6JFvY' }), { mode: 0o600 });
+    const env = cleanEnv({ TACPAY_QQ_APP_ID: '1106983820' });
+    for (const args of [['config', 'list'], ['--json', 'config', 'list'], ['--verbose', 'config', 'list']]) {
+      const r = await runCli(args, { cwd: join(dir, 'app'), env });
+      expect(r.code).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain('bBJ2la1zfmssX28fhe39dv9OcFe6JFvY');
+      expect(r.stdout).toContain('TC100008');
+    }
+    const doc = json((await runCli(['--json', 'config', 'list'], { cwd: join(dir, 'app'), env })));
+    const byKey = Object.fromEntries(doc.options.map((o: any) => [o.key, o]));
+    expect(byKey.offerKey).toMatchObject({ value: '<redacted: 32 chars>', source: 'project', secret: true });
+    expect(byKey.qqAppId).toMatchObject({ value: '1106983820', source: 'env', origin: 'TACPAY_QQ_APP_ID' });
+    expect(byKey.env).toMatchObject({ value: 'sandbox', source: 'default' });
+  });
+
+  it('turns a broken config file into a one-line error, exit 1', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'tacpay.config.json'), '{ nope');
+    const r = await runCli(['config', 'list'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: config file .*tacpay\.config\.json is not valid JSON/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('bash completion script', () => {
+  it('completes subcommands and options when bash runs it', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const script = (await runCli(['completion', 'bash'])).stdout;
+    const run = (words: string[]) =>
+      spawnSync('bash', ['-c', `${script}\nCOMP_WORDS=(${words.map((w) => `"${w}"`).join(' ')}); COMP_CWORD=${words.length - 1}; _tacpay; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).stdout.trim().split('\n');
+    expect(run(['tacpay', 'con'])).toEqual(['config']);
+    expect(run(['tacpay', 'config', 'l'])).toEqual(['list']);
+    expect(run(['tacpay', 'config', 'list', '--js'])).toEqual(['--json']);
+  });
+});
