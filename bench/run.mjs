@@ -1,0 +1,148 @@
+// tacpay benchmarks. Every figure is a ratio against a baseline measured side by side in the same
+// run (interleaved where it matters), because this machine is noisy: absolute times mean little.
+// Usage: npm run bench [-- --only startup,batch,rss] [-- --quick]
+import { spawn, spawnSync } from 'node:child_process';
+import { createSign, generateKeyPairSync, createPublicKey, verify } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(ROOT, 'bin/tacpay.js');
+const CACHE = join(ROOT, 'bench/.cache');
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
+const quick = args.includes('--quick');
+const want = (name) => !only || only.includes(name);
+const results = [];
+mkdirSync(CACHE, { recursive: true });
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const ms = (ns) => Number(ns) / 1e6;
+function timeRun(cmd, argv, opts = {}) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, NO_COLOR: '1' }, ...opts });
+  if (r.status !== 0 && !opts.allowFail) throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}`);
+  return ms(process.hrtime.bigint() - t);
+}
+function report(name, value, target, unit = 'x', better = 'lower') {
+  const ok = target === undefined ? '' : better === 'lower' ? (value <= target ? 'PASS' : 'MISS') : value >= target ? 'PASS' : 'MISS';
+  const line = `${name.padEnd(58)} ${value.toFixed(2).padStart(8)}${unit}  ${target === undefined ? '' : `target ${better === 'lower' ? '<=' : '>='} ${target}${unit}  ${ok}`}`;
+  console.log(line);
+  results.push({ name, value, unit, target, ok });
+}
+
+// ---------------------------------------------------------------- start-up
+if (want('startup')) {
+  const payInfo = JSON.parse(readFileSync(join(ROOT, 'fixtures/vectors/doc-payinfo.json'), 'utf8')).pay_info;
+  const cmds = {
+    node: ['-e', '0'],
+    help: [BIN, '--help'],
+    decode: [BIN, 'decode', payInfo],
+  };
+  const n = quick ? 10 : 40;
+  const t = { node: [], help: [], decode: [] };
+  for (const k of Object.keys(cmds)) timeRun(process.execPath, cmds[k], { allowFail: true }); // warm the page cache
+  for (let i = 0; i < n; i++) for (const k of Object.keys(cmds)) t[k].push(timeRun(process.execPath, cmds[k], { allowFail: k === 'decode' }));
+  console.log(`start-up, median of ${n} interleaved runs: node -e 0 ${median(t.node).toFixed(1)} ms, --help ${median(t.help).toFixed(1)} ms, decode ${median(t.decode).toFixed(1)} ms`);
+  report('cold `tacpay --help` / `node -e 0`', median(t.help) / median(t.node), 1.3);
+  report('cold `tacpay decode <pay_info>` / `node -e 0`', median(t.decode) / median(t.node), 1.3);
+}
+
+// ---------------------------------------------------------------- batch verify
+function ensureBatchFile(lines) {
+  const file = join(CACHE, `payinfo-${lines}.txt`);
+  const pub = join(CACHE, 'platform.pub.pem');
+  if (existsSync(file) && existsSync(pub)) return { file, pub };
+  // RSA-2048 signing runs ~1,000/s here, so sign 2,000 distinct orders and repeat them: verifying
+  // costs the same whether a line was seen before or not (nothing is cached per line).
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }));
+  const distinct = [];
+  for (let i = 0; i < Math.min(2000, lines); i++) {
+    const data = JSON.stringify({ appid: 'TC100008', user_id: `user${i}x`, out_trade_no: `bench_${i}`, product_id: 'product_test', pay_method: i % 2 ? 'wechat' : 'qqwallet' });
+    const sign = createSign('RSA-SHA256').update(data, 'utf8').sign(privateKey, 'base64');
+    distinct.push(`data=${encodeURIComponent(data)}&sign=${encodeURIComponent(sign)}`);
+  }
+  const out = [];
+  for (let i = 0; i < lines; i++) out.push(distinct[i % distinct.length]);
+  writeFileSync(file, out.join('\n') + '\n');
+  return { file, pub };
+}
+
+async function bareVerifyLoop(file, pubPem) {
+  const key = createPublicKey(pubPem);
+  const t = process.hrtime.bigint();
+  let ok = 0;
+  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of rl) {
+    const amp = line.indexOf('&sign=');
+    const data = decodeURIComponent(line.slice(5, amp));
+    const sig = Buffer.from(decodeURIComponent(line.slice(amp + 6)), 'base64');
+    if (verify('sha256', Buffer.from(data, 'utf8'), key, sig)) ok++;
+  }
+  return { ms: ms(process.hrtime.bigint() - t), ok };
+}
+
+function runTacpay(argv) {
+  return new Promise((resolve, reject) => {
+    const t = process.hrtime.bigint();
+    const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, NO_COLOR: '1' } });
+    let lines = 0;
+    let valid = 0;
+    let tail = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      const parts = (tail + d).split('\n');
+      tail = parts.pop();
+      for (const p of parts) {
+        lines++;
+        if (p.includes('"valid":true')) valid++;
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ ms: ms(process.hrtime.bigint() - t), code, lines, valid }));
+  });
+}
+
+if (want('batch')) {
+  const n = quick ? 10000 : 50000;
+  const { file, pub } = ensureBatchFile(n);
+  const pubPem = readFileSync(pub, 'utf8');
+  const base = [];
+  const single = [];
+  const multi = [];
+  for (let i = 0; i < (quick ? 1 : 3); i++) {
+    base.push(await bareVerifyLoop(file, pubPem));
+    single.push(await runTacpay(['decode', '--file', file, '--public-key', pub, '--workers', '1']));
+    multi.push(await runTacpay(['decode', '--file', file, '--public-key', pub]));
+  }
+  for (const r of [...single, ...multi]) if (r.lines !== n || r.valid !== n) throw new Error(`tacpay batch printed ${r.lines} records, ${r.valid} valid; expected ${n}`);
+  const b = median(base.map((r) => r.ms));
+  const s = median(single.map((r) => r.ms));
+  const m = median(multi.map((r) => r.ms));
+  console.log(`batch verify of ${n} RSA-2048 pay_info lines: bare crypto.verify loop ${b.toFixed(0)} ms (${((n / b) * 1000).toFixed(0)}/s), tacpay 1 thread ${s.toFixed(0)} ms, tacpay ${availableParallelism()} cores ${m.toFixed(0)} ms`);
+  report('batch throughput, tacpay --workers 1 / bare verify loop', b / s, 0.8, 'x', 'higher');
+  report(`batch throughput, tacpay workers (${availableParallelism()} cores) / bare loop`, b / m, 1.5, 'x', 'higher');
+}
+
+// ---------------------------------------------------------------- peak RSS
+if (want('rss')) {
+  const n = quick ? 200000 : 1000000;
+  const file = join(CACHE, `payinfo-rss-${n}.txt`);
+  if (!existsSync(file)) {
+    const line = JSON.parse(readFileSync(join(ROOT, 'fixtures/vectors/doc-payinfo.json'), 'utf8')).pay_info;
+    const chunk = (line + '\n').repeat(10000);
+    writeFileSync(file, '');
+    for (let i = 0; i < n / 10000; i++) writeFileSync(file, chunk, { flag: 'a' });
+  }
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'decode', '--file', file], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const kb = Number(r.stderr.trim().split('\n').pop());
+  console.log(`decode of ${n} lines: exit ${r.status}, peak RSS ${(kb / 1024).toFixed(1)} MB`);
+  report(`peak RSS decoding ${n} lines (MB)`, kb / 1024, 150, ' MB');
+}
+
+writeFileSync(join(CACHE, 'last.json'), JSON.stringify(results, null, 2));
+const missed = results.filter((r) => r.ok === 'MISS');
+console.log(missed.length ? `\n${missed.length} target(s) missed` : '\nall targets met');
