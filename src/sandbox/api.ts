@@ -1,0 +1,296 @@
+/**
+ * The sandbox's order API: the five documented calls (spec §1, §3.2–3.5) with the documented order
+ * semantics, answering with the sandbox's own ret codes (§7 D3). Transport-free: server.ts feeds it
+ * parsed parameters, tests can call it directly.
+ */
+import { createPrivateKey, createPublicKey, sign as rsaSign, type KeyObject } from 'node:crypto';
+import { canonicalString } from '../core/canonical.js';
+import { checkRequest, isApiName, type ApiName } from '../core/order-api.js';
+import { buildPayInfo } from '../core/payinfo.js';
+import { RET, type RetCode } from '../core/ret-codes.js';
+import { readTs, type TsMode } from '../core/timestamp.js';
+import { verifyBytes, isStrictBase64 } from '../core/signature.js';
+import { apiTime, apiTimeFromUnix } from './clock.js';
+import type { MerchantRow, OrderRow, Store } from './store.js';
+
+export interface Reply {
+  ret: RetCode;
+  msg?: string;
+  [field: string]: unknown;
+}
+
+export interface Outcome {
+  reply: Reply;
+  /** Which ts reading matched (§7 D4), recorded in the request log. */
+  tsReading?: TsMode | 'none';
+}
+
+export interface ApiDeps {
+  store: Store;
+  platformPrivatePem: string;
+  now(): Date;
+}
+
+function fail(ret: RetCode, msg: string): Reply {
+  return { ret, msg };
+}
+
+/** Fields compared when the same out_trade_no or refund_id comes again: everything but sign and ts. */
+function contentOf(params: Record<string, string>): string {
+  const { sign: _s, ts: _t, ...rest } = params;
+  return JSON.stringify(Object.keys(rest).sort().map((k) => [k, rest[k]]));
+}
+
+const ID_DIGITS = 12;
+
+export class SandboxApi {
+  private readonly platformKey: KeyObject;
+  private readonly merchantKeys = new Map<string, KeyObject>();
+  private seq = 0;
+
+  constructor(private readonly deps: ApiDeps) {
+    this.platformKey = createPrivateKey(deps.platformPrivatePem);
+  }
+
+  /** Handles one call. Never throws for bad input: every problem is a ret code with a msg. */
+  async handle(api: string, offerId: string, params: Record<string, string>): Promise<Outcome> {
+    if (!isApiName(api)) return { reply: fail(RET.unsupported, `unknown API ${JSON.stringify(api)}; the sandbox serves unified_order, query_order, close_order, refund, query_refund`) };
+    const merchant = this.deps.store.merchant(offerId);
+    if (!merchant) return { reply: fail(RET.unknownOffer, `unknown offerId ${JSON.stringify(offerId)}: no such merchant in this sandbox`) };
+
+    const bad = this.checkSignature(merchant, params);
+    if (bad) return { reply: bad };
+
+    const reading = readTs(params.ts ?? '', this.deps.now());
+    const problems = checkRequest(api, params).filter((i) => i.severity === 'error');
+    if (problems[0]) return { reply: fail(RET.invalidParam, problems[0].message), tsReading: reading?.matched ?? 'none' };
+    if (!reading?.matched) {
+      const s = reading?.skew;
+      const detail = s ? `: ${s.epoch}s from now read as epoch, ${s['beijing-naive']}s read as epoch-28800` : '';
+      return { reply: fail(RET.tsOutOfWindow, `ts ${JSON.stringify(params.ts)} is outside ±300s of now${detail}`), tsReading: 'none' };
+    }
+    const reply = await this.dispatch(api, merchant, params);
+    return { reply, tsReading: reading.matched };
+  }
+
+  private checkSignature(merchant: MerchantRow, params: Record<string, string>): Reply | undefined {
+    const sign = params.sign;
+    if (sign === undefined || sign === '') return fail(RET.badSignature, 'sign is missing');
+    if (!isStrictBase64(sign)) {
+      const words = sign.includes(' ') ? ' (it has spaces: a + was decoded as a space somewhere; percent-encode it as %2B)' : '';
+      return fail(RET.badSignature, `sign is not standard Base64${words}`);
+    }
+    const text = canonicalString(params, merchant.offer_key);
+    if (!verifyBytes(text, Buffer.from(sign, 'base64'), this.merchantKey(merchant))) {
+      // The string-to-sign without the offerKey helps the developer compare; the key itself never leaves.
+      const shown = text.slice(0, text.length - merchant.offer_key.length);
+      return fail(RET.badSignature, `signature does not verify over "${shown}" + offerKey (SHA256withRSA, the merchant's registered public key)`);
+    }
+    return undefined;
+  }
+
+  private merchantKey(m: MerchantRow): KeyObject {
+    let k = this.merchantKeys.get(m.offer_id);
+    if (!k) {
+      k = createPublicKey(m.public_key_pem);
+      this.merchantKeys.set(m.offer_id, k);
+    }
+    return k;
+  }
+
+  private dispatch(api: ApiName, m: MerchantRow, p: Record<string, string>): Promise<Reply> | Reply {
+    switch (api) {
+      case 'unified_order':
+        return this.unifiedOrder(m, p);
+      case 'query_order':
+        return this.queryOrder(m, p);
+      case 'close_order':
+        return this.closeOrder(m, p);
+      case 'refund':
+        return this.refund(m, p);
+      case 'query_refund':
+        return this.queryRefund(m, p);
+    }
+  }
+
+  /** `E-` + 18 digits, as observed (E-180202180100144947): yyMMdd, then a per-process sequence and random digits. */
+  private transactionId(now: Date): string {
+    const date = apiTime(now).slice(2, 10).replace(/-/g, '');
+    this.seq = (this.seq + 1) % 1_000_000;
+    const rand = Math.floor(Math.random() * 1_000_000);
+    return `E-${date}${String(this.seq).padStart(6, '0')}${String(rand).padStart(ID_DIGITS - 6, '0')}`;
+  }
+
+  private existingOrderReply(existing: OrderRow, p: Record<string, string>): Reply {
+    if (existing.closed || existing.order_state >= 2) {
+      return fail(RET.orderFinished, `out_trade_no ${existing.out_trade_no} is already ${existing.closed ? 'closed' : 'paid'}; a new payment needs a new out_trade_no`);
+    }
+    if (existing.params_json !== contentOf(p)) {
+      return fail(RET.outTradeNoConflict, `out_trade_no ${existing.out_trade_no} was already used with different parameters; a retry must send the same ones`);
+    }
+    return { ret: RET.ok, transaction_id: existing.transaction_id, out_trade_no: existing.out_trade_no, pay_info: existing.pay_info };
+  }
+
+  private async unifiedOrder(m: MerchantRow, p: Record<string, string>): Promise<Reply> {
+    const { store } = this.deps;
+    const found = store.orderByOutTradeNo(m.offer_id, p.out_trade_no!);
+    if (found) return this.existingOrderReply(found, p);
+
+    const channel = p.channel || 'wechat';
+    const data = { appid: m.offer_id, user_id: p.user_id!, out_trade_no: p.out_trade_no!, product_id: p.product_id!, pay_method: channel };
+    // Signing runs on libuv's thread pool (the callback form), so both cores sign while this thread serves.
+    const signature = await new Promise<string>((resolve, reject) =>
+      rsaSign('sha256', Buffer.from(JSON.stringify(data), 'utf8'), this.platformKey, (err, sig) => (err ? reject(err) : resolve(sig.toString('base64')))),
+    );
+    const payInfo = buildPayInfo(data, signature);
+    const now = this.deps.now();
+    return store.tx(() => {
+      // Another request for the same out_trade_no may have committed while this one was signing.
+      const raced = store.orderByOutTradeNo(m.offer_id, p.out_trade_no!);
+      if (raced) return this.existingOrderReply(raced, p);
+      const row = store.insertOrder({
+        offer_id: m.offer_id,
+        out_trade_no: p.out_trade_no!,
+        transaction_id: this.transactionId(now),
+        user_id: p.user_id!,
+        product_id: p.product_id!,
+        product_name: p.product_name!,
+        product_detail: p.product_detail!,
+        currency_type: p.currency_type!,
+        amount: Number(p.amount),
+        channel,
+        metadata: p.metadata ?? null,
+        sub_appid: p.sub_appid ?? null,
+        sub_out_trade_no_list: p.sub_out_trade_no_list ?? null,
+        params_json: contentOf(p),
+        pay_info: payInfo,
+        order_state: 0,
+        closed: 0,
+        refunded_amount: 0,
+        order_time: apiTime(now),
+        pay_time: null,
+        callback_time: null,
+        refund_time: null,
+      });
+      return { ret: RET.ok, transaction_id: row.transaction_id, out_trade_no: row.out_trade_no, pay_info: row.pay_info };
+    });
+  }
+
+  /** out_trade_no wins over transaction_id when both are given (spec §3.2–3.4). */
+  private findOrder(m: MerchantRow, p: Record<string, string>): OrderRow | undefined {
+    const { store } = this.deps;
+    const order = p.out_trade_no ? store.orderByOutTradeNo(m.offer_id, p.out_trade_no) : p.transaction_id ? store.orderByTransactionId(m.offer_id, p.transaction_id) : undefined;
+    return order && order.user_id === p.user_id ? order : undefined;
+  }
+
+  private notFound(p: Record<string, string>): Reply {
+    const which = p.out_trade_no ? `out_trade_no ${p.out_trade_no}` : `transaction_id ${p.transaction_id}`;
+    return fail(RET.orderNotFound, `no order with ${which} for user_id ${p.user_id}`);
+  }
+
+  private queryOrder(m: MerchantRow, p: Record<string, string>): Reply {
+    if (p.type === 'by_user') {
+      const limit = Math.min(Number(p.num), 100);
+      const { rows, total } = this.deps.store.ordersByUser(m.offer_id, p.user_id!, apiTimeFromUnix(Number(p.starttime)), apiTimeFromUnix(Number(p.endtime)), limit, Number(p.off_set));
+      return { ret: RET.ok, msg: 'ok', total, orders: rows.map(orderFields) };
+    }
+    const order = this.findOrder(m, p);
+    return order ? { ret: RET.ok, msg: 'ok', ...orderFields(order) } : this.notFound(p);
+  }
+
+  private closeOrder(m: MerchantRow, p: Record<string, string>): Reply {
+    const { store } = this.deps;
+    return store.tx(() => {
+      const order = this.findOrder(m, p);
+      if (!order) return this.notFound(p);
+      if (order.order_state >= 2 && order.order_state <= 4) return fail(RET.orderFinished, `order ${order.out_trade_no} is paid and cannot be closed; refund it instead`);
+      // Closing twice is not an error: a client retrying a close after a timeout must get ok.
+      if (!order.closed) store.updateOrder(order.id, { closed: 1, order_state: 6 });
+      return { ret: RET.ok, msg: 'ok' };
+    });
+  }
+
+  private refund(m: MerchantRow, p: Record<string, string>): Reply {
+    const { store } = this.deps;
+    const now = this.deps.now();
+    return store.tx(() => {
+      const order = this.findOrder(m, p);
+      if (!order) return this.notFound(p);
+      const previous = store.refund(m.offer_id, p.refund_id!);
+      if (previous) {
+        return previous.order_id === order.id && previous.params_json === contentOf(p)
+          ? { ret: RET.ok, msg: 'ok', refund_id: previous.refund_id, state: previous.state }
+          : fail(RET.refundIdConflict, `refund_id ${p.refund_id} was already used for a different refund`);
+      }
+      if (!(order.order_state >= 2 && order.order_state <= 4)) return fail(RET.orderNotPaid, `order ${order.out_trade_no} is not paid (state ${order.order_state}); only paid orders can be refunded`);
+      if (p.sub_out_trade_no && !subOrderNos(order).includes(p.sub_out_trade_no)) {
+        return fail(RET.invalidParam, `sub_out_trade_no ${p.sub_out_trade_no} is not a sub-order of ${order.out_trade_no}`);
+      }
+      const amount = Number(p.amount);
+      if (order.refunded_amount + amount > order.amount) {
+        return fail(RET.refundExceedsPaid, `refund of ${amount} fen exceeds what is left: ${order.amount - order.refunded_amount} of ${order.amount} fen`);
+      }
+      // The sandbox settles refunds at once (state 2); real refunds take ~20 min to days (spec §3.5).
+      store.insertRefund({ offer_id: m.offer_id, refund_id: p.refund_id!, order_id: order.id, amount, state: 2, sub_out_trade_no: p.sub_out_trade_no ?? null, params_json: contentOf(p), created_at: apiTime(now) });
+      store.updateOrder(order.id, { refunded_amount: order.refunded_amount + amount, refund_time: apiTime(now) });
+      return { ret: RET.ok, msg: 'ok', refund_id: p.refund_id, state: 2 };
+    });
+  }
+
+  private queryRefund(m: MerchantRow, p: Record<string, string>): Reply {
+    const r = this.deps.store.refund(m.offer_id, p.refund_id!);
+    const order = r ? this.deps.store.orderById(r.order_id) : undefined;
+    if (!r || !order || order.user_id !== p.user_id) return fail(RET.orderNotFound, `no refund with refund_id ${p.refund_id} for user_id ${p.user_id}`);
+    return { ret: RET.ok, msg: 'ok', refund_id: r.refund_id, state: r.state, amount: r.amount, out_trade_no: order.out_trade_no, transaction_id: order.transaction_id };
+  }
+}
+
+function subOrderNos(order: OrderRow): string[] {
+  try {
+    const list = JSON.parse(order.sub_out_trade_no_list ?? '[]') as Array<{ sub_out_trade_no?: unknown }>;
+    return Array.isArray(list) ? list.map((s) => String(s?.sub_out_trade_no)) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** query_order's documented response fields (spec §3.2), plus refunded_amount (a sandbox addition). */
+export function orderFields(o: OrderRow): Record<string, unknown> {
+  let subs: unknown = undefined;
+  try {
+    subs = o.sub_out_trade_no_list ? JSON.parse(o.sub_out_trade_no_list) : undefined;
+  } catch {
+    subs = o.sub_out_trade_no_list;
+  }
+  return {
+    appid: o.offer_id,
+    sub_appid: o.sub_appid ?? '',
+    out_trade_no: o.out_trade_no,
+    ...(subs !== undefined ? { sub_out_trade_no_list: subs } : {}),
+    transaction_id: o.transaction_id,
+    user_id: o.user_id,
+    pay_channel: o.channel,
+    product_id: o.product_id,
+    metadata: o.metadata ?? '',
+    currency_type: o.currency_type,
+    amount: o.amount,
+    order_state: String(o.order_state),
+    order_time: o.order_time,
+    pay_time: o.pay_time ?? '',
+    callback_time: o.callback_time ?? '',
+    refund_time: o.refund_time ?? '',
+    refunded_amount: o.refunded_amount,
+  };
+}
+
+/** Marks an unpaid sandbox order paid (what a real payment does); used by `sandbox pay` and `simulate result`. */
+export function payOrder(store: Store, offerId: string, outTradeNo: string, now: Date): Reply {
+  return store.tx(() => {
+    const order = store.orderByOutTradeNo(offerId, outTradeNo);
+    if (!order) return fail(RET.orderNotFound, `no order with out_trade_no ${outTradeNo}`);
+    if (order.closed) return fail(RET.orderFinished, `order ${outTradeNo} is closed and cannot be paid`);
+    if (order.order_state >= 2 && order.order_state <= 4) return { ret: RET.ok, msg: 'already paid', ...orderFields(order) };
+    store.updateOrder(order.id, { order_state: 2, pay_time: apiTime(now) });
+    return { ret: RET.ok, msg: 'ok', ...orderFields(store.orderById(order.id)!) };
+  });
+}

@@ -1,0 +1,176 @@
+/**
+ * The sandbox HTTP server: the production paths `/v1/r/{offerId}/{api}` (§7 D6) in the three wire
+ * forms, answering like production (HTTP 200, JSON body, `Content-Type: text/html;charset=utf-8`,
+ * UUID and METRIC headers, spec §1.2), plus a few sandbox-only control routes under `/_sandbox/`.
+ * Every request is logged to the store with its parameters (the sign shortened), ret and latency.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RET } from '../core/ret-codes.js';
+import { payOrder, SandboxApi, type Reply } from './api.js';
+import { ensureDefaultMerchant, ensurePlatformKeys } from './merchants.js';
+import type { Store } from './store.js';
+import { readWire, targetAsUtf8, WireError } from './wire.js';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+const API_PATH = /^\/v1\/r\/([^/]+)\/([^/]+)\/?$/;
+
+export interface SandboxServer {
+  server: Server;
+  url: string;
+  api: SandboxApi;
+  /** Stops accepting, lets in-flight requests finish, closes idle keep-alive sockets. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  store: Store;
+  host?: string;
+  port?: number;
+  now?: () => Date;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    // Production answers JSON labelled text/html (spec §1.2); clients must not trust the type.
+    'Content-Type': 'text/html;charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    UUID: randomUUID(),
+    METRIC: '1',
+  });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new WireError(`request body over ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Shortens the sign in logged parameters: it is not a secret, but 344 characters per row add nothing. */
+function loggable(params: Record<string, string>): string {
+  const copy: Record<string, string> = { ...params };
+  if (copy.sign && copy.sign.length > 16) copy.sign = `${copy.sign.slice(0, 12)}…(${copy.sign.length})`;
+  return JSON.stringify(copy);
+}
+
+/** Starts the sandbox on host:port (port 0 picks a free one). Creates the platform key and default merchant on first start. */
+export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
+  const now = opts.now ?? (() => new Date());
+  const { store } = opts;
+  const platform = ensurePlatformKeys(store);
+  ensureDefaultMerchant(store, now());
+  const api = new SandboxApi({ store, platformPrivatePem: platform.privatePem, now });
+
+  const server = createServer({ keepAlive: true }, (req, res) => {
+    void serve(req, res);
+  });
+  // Keep-alive sockets must not hold shutdown hostage: server.close() waits for them.
+  server.keepAliveTimeout = 5000;
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const method = req.method ?? 'GET';
+    const target = targetAsUtf8(req.url ?? '/');
+    const q = target.indexOf('?');
+    const path = q === -1 ? target : target.slice(0, q);
+    const query = q === -1 ? '' : target.slice(q + 1);
+    let status = 200;
+    let reply: Reply | Record<string, unknown>;
+    let api_: string | null = null;
+    let offerId: string | null = null;
+    let wire: string | null = null;
+    let params: Record<string, string> | null = null;
+    let tsReading: string | null = null;
+    try {
+      const m = API_PATH.exec(path);
+      if (m) {
+        offerId = decodeURIComponent(m[1]!);
+        api_ = m[2]!;
+        if (method !== 'GET' && method !== 'POST') {
+          status = 405;
+          reply = { ret: RET.unsupported, msg: `method ${method} is not accepted; use POST (or GET)` };
+        } else {
+          const body = method === 'POST' ? await readBody(req) : '';
+          const w = readWire(method, query, req.headers['content-type'], body);
+          wire = w.wire;
+          params = w.params;
+          const outcome = await api.handle(api_, offerId, w.params);
+          reply = outcome.reply;
+          tsReading = outcome.tsReading ?? null;
+        }
+      } else if (path === '/_sandbox/health') {
+        reply = { ok: true, service: 'tacpay-sandbox', orders: store.countOrders() };
+      } else if (path === '/_sandbox/pay' && method === 'POST') {
+        const w = readWire(method, query, req.headers['content-type'], await readBody(req));
+        params = w.params;
+        offerId = w.params.offer_id ?? null;
+        reply = payOrder(store, w.params.offer_id ?? '', w.params.out_trade_no ?? '', now());
+      } else {
+        status = 404;
+        reply = { ret: RET.unsupported, msg: `no such path ${path}; the order API lives at /v1/r/{offerId}/{unified_order|query_order|close_order|refund|query_refund}` };
+      }
+    } catch (err) {
+      if (err instanceof WireError || err instanceof URIError) {
+        reply = { ret: RET.invalidParam, msg: err.message };
+      } else {
+        reply = { ret: RET.internal, msg: `internal sandbox error: ${(err as Error)?.message ?? String(err)}` };
+        process.stderr.write(`tacpay sandbox: internal error on ${method} ${path}: ${(err as Error)?.stack ?? String(err)}\n`);
+      }
+    }
+    if (!res.headersSent && !res.destroyed) send(res, status, reply);
+    const ret = typeof reply.ret === 'number' ? reply.ret : null;
+    try {
+      store.logRequest({
+        at: now().toISOString(),
+        method,
+        path,
+        api: api_,
+        offer_id: offerId,
+        wire,
+        params_json: params ? loggable(params) : null,
+        ts_reading: tsReading,
+        ret,
+        msg: typeof reply.msg === 'string' ? reply.msg : null,
+        status,
+        latency_ms: Number(process.hrtime.bigint() - started) / 1e6,
+      });
+    } catch (err) {
+      process.stderr.write(`tacpay sandbox: could not log a request: ${(err as Error).message}\n`);
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 4010, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    server,
+    api,
+    url: `http://${host}:${addr.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,287 @@
+/**
+ * The sandbox's durable store: merchants, the platform key, orders, refunds and the request log, in
+ * SQLite through better-sqlite3. WAL mode so a `sandbox log --follow` or a CLI reading merchant
+ * credentials never blocks the server; synchronous=NORMAL, which in WAL mode loses nothing a
+ * committed transaction wrote when the process is killed (only an OS crash can cost the last
+ * commits); a busy timeout so two processes sharing a data dir wait instead of failing.
+ * Every multi-step change runs in one IMMEDIATE transaction, so concurrent creates of one
+ * out_trade_no (even from two processes) yield one order: UNIQUE(offer_id, out_trade_no) backs it.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface MerchantRow {
+  offer_id: string;
+  offer_key: string;
+  private_key_pem: string;
+  public_key_pem: string;
+  notify_url: string | null;
+  is_default: number;
+  created_at: string;
+}
+
+export interface OrderRow {
+  id: number;
+  offer_id: string;
+  out_trade_no: string;
+  transaction_id: string;
+  user_id: string;
+  product_id: string;
+  product_name: string;
+  product_detail: string;
+  currency_type: string;
+  amount: number;
+  channel: string;
+  metadata: string | null;
+  sub_appid: string | null;
+  sub_out_trade_no_list: string | null;
+  /** All request parameters but sign, as JSON: the idempotency check compares these. */
+  params_json: string;
+  pay_info: string;
+  order_state: number;
+  closed: number;
+  refunded_amount: number;
+  order_time: string;
+  pay_time: string | null;
+  callback_time: string | null;
+  refund_time: string | null;
+}
+
+export interface RefundRow {
+  id: number;
+  offer_id: string;
+  refund_id: string;
+  order_id: number;
+  amount: number;
+  state: number;
+  sub_out_trade_no: string | null;
+  params_json: string;
+  created_at: string;
+}
+
+export interface RequestLogRow {
+  id: number;
+  at: string;
+  method: string;
+  path: string;
+  api: string | null;
+  offer_id: string | null;
+  wire: string | null;
+  params_json: string | null;
+  ts_reading: string | null;
+  ret: number | null;
+  msg: string | null;
+  status: number;
+  latency_ms: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS merchants (
+  offer_id TEXT PRIMARY KEY,
+  offer_key TEXT NOT NULL,
+  private_key_pem TEXT NOT NULL,
+  public_key_pem TEXT NOT NULL,
+  notify_url TEXT,
+  is_default INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS orders (
+  id INTEGER PRIMARY KEY,
+  offer_id TEXT NOT NULL,
+  out_trade_no TEXT NOT NULL,
+  transaction_id TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL,
+  product_id TEXT NOT NULL,
+  product_name TEXT NOT NULL,
+  product_detail TEXT NOT NULL,
+  currency_type TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  metadata TEXT,
+  sub_appid TEXT,
+  sub_out_trade_no_list TEXT,
+  params_json TEXT NOT NULL,
+  pay_info TEXT NOT NULL,
+  order_state INTEGER NOT NULL DEFAULT 0,
+  closed INTEGER NOT NULL DEFAULT 0,
+  refunded_amount INTEGER NOT NULL DEFAULT 0,
+  order_time TEXT NOT NULL,
+  pay_time TEXT,
+  callback_time TEXT,
+  refund_time TEXT,
+  UNIQUE (offer_id, out_trade_no)
+);
+CREATE INDEX IF NOT EXISTS orders_by_user ON orders (offer_id, user_id, order_time);
+CREATE TABLE IF NOT EXISTS refunds (
+  id INTEGER PRIMARY KEY,
+  offer_id TEXT NOT NULL,
+  refund_id TEXT NOT NULL,
+  order_id INTEGER NOT NULL REFERENCES orders (id),
+  amount INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  sub_out_trade_no TEXT,
+  params_json TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (offer_id, refund_id)
+);
+CREATE TABLE IF NOT EXISTS requests (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  method TEXT NOT NULL,
+  path TEXT NOT NULL,
+  api TEXT,
+  offer_id TEXT,
+  wire TEXT,
+  params_json TEXT,
+  ts_reading TEXT,
+  ret INTEGER,
+  msg TEXT,
+  status INTEGER NOT NULL,
+  latency_ms REAL NOT NULL
+);
+`;
+
+export const DB_FILE = 'sandbox.db';
+
+type Db = BetterSqlite3.Database;
+
+/** Opens (creating if needed) the store in `dir`. better-sqlite3 is loaded here, not at start-up. */
+export function openStore(dir: string, opts: { readonly?: boolean } = {}): Store {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // better-sqlite3 is CommonJS with a native addon: require() it where it is needed.
+  const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+  const db = new Database(join(dir, DB_FILE), opts.readonly ? { readonly: true, fileMustExist: true } : {});
+  db.pragma('busy_timeout = 5000');
+  if (!opts.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.exec(SCHEMA);
+  }
+  return new Store(db);
+}
+
+export class Store {
+  private readonly stmts: Map<string, BetterSqlite3.Statement>;
+
+  constructor(readonly db: Db) {
+    this.stmts = new Map();
+  }
+
+  /** Cached prepared statement: preparing per request would dominate the sandbox's hot path. */
+  private q(sql: string): BetterSqlite3.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction (takes the write lock up front, so no upgrade deadlock). */
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  getMeta(key: string): string | undefined {
+    return (this.q('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.q('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  merchant(offerId: string): MerchantRow | undefined {
+    return this.q('SELECT * FROM merchants WHERE offer_id = ?').get(offerId) as MerchantRow | undefined;
+  }
+
+  defaultMerchant(): MerchantRow | undefined {
+    return this.q('SELECT * FROM merchants ORDER BY is_default DESC, created_at ASC LIMIT 1').get() as MerchantRow | undefined;
+  }
+
+  merchants(): MerchantRow[] {
+    return this.q('SELECT * FROM merchants ORDER BY is_default DESC, created_at ASC').all() as MerchantRow[];
+  }
+
+  addMerchant(m: MerchantRow): void {
+    this.q(
+      'INSERT INTO merchants (offer_id, offer_key, private_key_pem, public_key_pem, notify_url, is_default, created_at) VALUES (@offer_id, @offer_key, @private_key_pem, @public_key_pem, @notify_url, @is_default, @created_at)',
+    ).run(m);
+  }
+
+  setNotifyUrl(offerId: string, url: string | null): boolean {
+    return this.q('UPDATE merchants SET notify_url = ? WHERE offer_id = ?').run(url, offerId).changes === 1;
+  }
+
+  orderByOutTradeNo(offerId: string, outTradeNo: string): OrderRow | undefined {
+    return this.q('SELECT * FROM orders WHERE offer_id = ? AND out_trade_no = ?').get(offerId, outTradeNo) as OrderRow | undefined;
+  }
+
+  orderByTransactionId(offerId: string, transactionId: string): OrderRow | undefined {
+    return this.q('SELECT * FROM orders WHERE offer_id = ? AND transaction_id = ?').get(offerId, transactionId) as OrderRow | undefined;
+  }
+
+  orderById(id: number): OrderRow | undefined {
+    return this.q('SELECT * FROM orders WHERE id = ?').get(id) as OrderRow | undefined;
+  }
+
+  ordersByUser(offerId: string, userId: string, from: string, to: string, limit: number, offset: number): { rows: OrderRow[]; total: number } {
+    const rows = this.q('SELECT * FROM orders WHERE offer_id = ? AND user_id = ? AND order_time >= ? AND order_time <= ? ORDER BY order_time, id LIMIT ? OFFSET ?').all(offerId, userId, from, to, limit, offset) as OrderRow[];
+    const total = (this.q('SELECT COUNT(*) AS n FROM orders WHERE offer_id = ? AND user_id = ? AND order_time >= ? AND order_time <= ?').get(offerId, userId, from, to) as { n: number }).n;
+    return { rows, total };
+  }
+
+  insertOrder(o: Omit<OrderRow, 'id'>): OrderRow {
+    const info = this.q(
+      `INSERT INTO orders (offer_id, out_trade_no, transaction_id, user_id, product_id, product_name, product_detail, currency_type, amount, channel, metadata, sub_appid, sub_out_trade_no_list, params_json, pay_info, order_state, closed, refunded_amount, order_time, pay_time, callback_time, refund_time)
+       VALUES (@offer_id, @out_trade_no, @transaction_id, @user_id, @product_id, @product_name, @product_detail, @currency_type, @amount, @channel, @metadata, @sub_appid, @sub_out_trade_no_list, @params_json, @pay_info, @order_state, @closed, @refunded_amount, @order_time, @pay_time, @callback_time, @refund_time)`,
+    ).run(o);
+    return { ...o, id: Number(info.lastInsertRowid) };
+  }
+
+  updateOrder(id: number, fields: Partial<Pick<OrderRow, 'order_state' | 'closed' | 'refunded_amount' | 'pay_time' | 'callback_time' | 'refund_time'>>): void {
+    const keys = Object.keys(fields);
+    if (!keys.length) return;
+    this.q(`UPDATE orders SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...fields, id });
+  }
+
+  countOrders(): number {
+    return (this.q('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n;
+  }
+
+  refund(offerId: string, refundId: string): RefundRow | undefined {
+    return this.q('SELECT * FROM refunds WHERE offer_id = ? AND refund_id = ?').get(offerId, refundId) as RefundRow | undefined;
+  }
+
+  insertRefund(r: Omit<RefundRow, 'id'>): RefundRow {
+    const info = this.q(
+      'INSERT INTO refunds (offer_id, refund_id, order_id, amount, state, sub_out_trade_no, params_json, created_at) VALUES (@offer_id, @refund_id, @order_id, @amount, @state, @sub_out_trade_no, @params_json, @created_at)',
+    ).run(r);
+    return { ...r, id: Number(info.lastInsertRowid) };
+  }
+
+  logRequest(r: Omit<RequestLogRow, 'id'>): number {
+    return Number(
+      this.q(
+        'INSERT INTO requests (at, method, path, api, offer_id, wire, params_json, ts_reading, ret, msg, status, latency_ms) VALUES (@at, @method, @path, @api, @offer_id, @wire, @params_json, @ts_reading, @ret, @msg, @status, @latency_ms)',
+      ).run(r).lastInsertRowid,
+    );
+  }
+
+  /** Requests after `afterId`, oldest first (for `sandbox log --follow`). */
+  requestsAfter(afterId: number, limit: number): RequestLogRow[] {
+    return this.q('SELECT * FROM requests WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as RequestLogRow[];
+  }
+
+  /** The newest `limit` requests, oldest first. */
+  lastRequests(limit: number): RequestLogRow[] {
+    return (this.q('SELECT * FROM requests ORDER BY id DESC LIMIT ?').all(limit) as RequestLogRow[]).reverse();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
