@@ -11,7 +11,7 @@ import { RET } from '../core/ret-codes.js';
 import { payOrder, SandboxApi, type Reply } from './api.js';
 import { ensureDefaultMerchant, ensurePlatformKeys } from './merchants.js';
 import type { Store } from './store.js';
-import { readWire, targetAsUtf8, WireError } from './wire.js';
+import { readWire, WireError } from './wire.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const API_PATH = /^\/v1\/r\/([^/]+)\/([^/]+)\/?$/;
@@ -85,7 +85,7 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     const method = req.method ?? 'GET';
-    const target = targetAsUtf8(req.url ?? '/');
+    const target = req.url ?? '/';
     const q = target.indexOf('?');
     const path = q === -1 ? target : target.slice(0, q);
     const query = q === -1 ? '' : target.slice(q + 1);

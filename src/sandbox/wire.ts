@@ -1,8 +1,10 @@
 /**
  * Reading a request's parameters in the three wire forms seen in official and third-party code
  * (spec §1.2, §7 D6): POST with the parameters in the query string and an empty body; GET with the
- * same query string (the official Android demo sends values without percent-encoding, raw UTF-8
- * included); POST with an application/x-www-form-urlencoded body.
+ * same query string (the official Android demo joins values without percent-encoding; its HTTP
+ * library still escapes non-ASCII, and Node's HTTP parser answers 400 to raw non-ASCII bytes in a
+ * request target anyway, so "raw" here means raw `+ / =` and the like); POST with an
+ * application/x-www-form-urlencoded body.
  *
  * In a query string `+` is kept as a literal plus (RFC 3986), because the demo's raw Base64 `sign`
  * is full of them; only a form body turns `+` into a space, as HTML forms define.
@@ -41,15 +43,6 @@ function decodePart(raw: string, plusIsSpace: boolean, name: string): string {
   } catch {
     throw new WireError(`parameter ${name} has a malformed percent-escape`);
   }
-}
-
-/**
- * Node hands a request target's raw bytes over as latin1 characters; a demo GET with raw UTF-8
- * (`product_name=金元宝`) needs them read back as UTF-8.
- */
-export function targetAsUtf8(target: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /[^\x00-\x7f]/.test(target) ? Buffer.from(target, 'latin1').toString('utf8') : target;
 }
 
 /** Combines the query string and (for POST) the body into one parameter set. */
