@@ -1,10 +1,12 @@
 /** Reading what the user points at: files, stdin (`-`), inline values, and keys. Errors are one line with a remedy. */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { Issue } from '../core/issues.js';
 import { parseKey, type KeyInfo, type KeyKind } from '../core/keys.js';
 import type { ConfigValue } from '../config/resolve.js';
 import type { Ctx } from './context.js';
 import { TacpayError, UsageError } from './errors.js';
+import { inert } from './output.js';
 
 /** Largest stdin or file input read whole (10 MiB lines are legal input to judge; 64 MiB is not). */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -48,37 +50,52 @@ export function fileError(err: NodeJS.ErrnoException, path: string, what: string
   }
 }
 
-/** Inline key text rather than a path: PEM, or a long Base64 blob. */
-function looksInline(value: string): boolean {
+/** Inline key text rather than a path: PEM, or a long Base64 blob (a pasted key must be read, not echoed back as "no such file"). */
+export function isInlineKey(value: string): boolean {
   return value.includes('-----BEGIN') || (value.length > 80 && /^[A-Za-z0-9+/=\s"']+$/.test(value));
+}
+
+export interface LoadedKey {
+  key: KeyInfo;
+  /** Every note parseKey made (info and warning; errors have become a thrown TacpayError). */
+  issues: Issue[];
+  /** How to name the input to a person: the path as given, `stdin`, or `inline key`. */
+  source: string;
 }
 
 /**
  * Loads a key from a flag or config value: `-` (stdin), inline key text, or a file path (relative
- * to the config file that named it). Throws a TacpayError naming what was given and what was expected.
+ * to the config file that named it). Warnings go to stderr; an unusable key (or the wrong kind)
+ * throws a TacpayError naming what was given and what was expected.
  */
-export async function loadKey(ctx: Ctx, spec: string | ConfigValue, want: KeyKind, what: string): Promise<KeyInfo> {
+export async function loadKeyWithNotes(ctx: Ctx, spec: string | ConfigValue, want: KeyKind | 'any', what: string): Promise<LoadedKey> {
   const value = typeof spec === 'string' ? spec : spec.value;
   const baseDir = typeof spec === 'string' ? ctx.cwd : spec.baseDir;
   let input: string | Buffer;
-  let label: string;
+  let source: string;
   if (value === '-') {
     input = await readStdin(ctx, what);
-    label = `${what} from stdin`;
-  } else if (looksInline(value)) {
+    source = 'stdin';
+  } else if (isInlineKey(value)) {
     input = value;
-    label = what;
+    source = 'inline key';
   } else {
     input = await readUserFile(ctx, value, `${what} file`, baseDir);
-    label = `${what} ${value}`;
+    source = value;
   }
+  const label = source === 'stdin' ? `${what} from stdin` : source === 'inline key' ? `inline ${what}` : `${what} ${inert(source, { singleLine: true })}`;
   const parsed = parseKey(input, want);
-  for (const i of parsed.issues) if (i.severity === 'warning') ctx.warn(`${label}: ${i.message}`);
   if (!parsed.value) {
     const first = parsed.issues.find((i) => i.severity === 'error');
     throw new TacpayError(`${label}: ${first?.message ?? 'not a usable key'}`, first?.hint, first?.code ?? 'key');
   }
-  return parsed.value;
+  for (const i of parsed.issues) if (i.severity === 'warning') ctx.warn(`${label}: ${i.message}`);
+  return { key: parsed.value, issues: parsed.issues, source };
+}
+
+/** loadKeyWithNotes for callers that need only the key. */
+export async function loadKey(ctx: Ctx, spec: string | ConfigValue, want: KeyKind, what: string): Promise<KeyInfo> {
+  return (await loadKeyWithNotes(ctx, spec, want, what)).key;
 }
 
 /** Only one of the stdin-consuming inputs may be `-` in one command. */

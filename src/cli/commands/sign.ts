@@ -15,7 +15,7 @@ import { canonicalSha256, offerKeyPlaceholder, verifyRequestSignature, type Diag
 import type { ConfigValue } from '../../config/resolve.js';
 import type { Ctx } from '../context.js';
 import { TacpayError, UsageError } from '../errors.js';
-import { assertOneStdin, loadKey, readStdin, readUserFile } from '../input.js';
+import { assertOneStdin, isInlineKey, loadKey, readStdin, readUserFile } from '../input.js';
 import { action, examples, type App } from '../kit.js';
 import { inert, rows } from '../output.js';
 
@@ -108,11 +108,6 @@ export class Redactor {
     for (const s of this.secrets) if (out.includes(s.text)) out = out.split(s.text).join(s.label);
     return out;
   }
-}
-
-/** Mirrors loadKey's test for inline key text (cli/input.ts): only then is the key itself on the command line. */
-function isInlineKey(value: string): boolean {
-  return value.includes('-----BEGIN') || (value.length > 80 && /^[A-Za-z0-9+/=\s"']+$/.test(value));
 }
 
 function keyView(key: KeyInfo, source: string): KeyView {
