@@ -26,7 +26,8 @@ export type ConfigKey =
   | 'env'
   | 'baseUrl'
   | 'tsMode'
-  | 'notifyUrl';
+  | 'notifyUrl'
+  | 'sandboxDir';
 
 export const OPTIONS: readonly OptionSpec[] = [
   { key: 'offerId', flag: 'offer-id', description: 'Payment offerId (the Midas appid, TC + digits)', secret: false },
@@ -39,6 +40,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'baseUrl', flag: 'base-url', description: 'order API base URL (overrides --env)', secret: false },
   { key: 'tsMode', flag: 'ts-mode', description: 'how ts is computed: beijing-naive (epoch-28800, as every official example) or epoch', secret: false, default: 'beijing-naive', choices: ['beijing-naive', 'epoch'] },
   { key: 'notifyUrl', flag: 'notify-url', description: 'merchant endpoint that receives payment notifications', secret: false },
+  { key: 'sandboxDir', flag: 'sandbox-dir', description: 'data dir of the built-in sandbox (default $XDG_DATA_HOME/tacpay/sandbox)', secret: false },
 ];
 
 /** TACPAY_ + the key in SCREAMING_SNAKE_CASE: offerId -> TACPAY_OFFER_ID. */
