@@ -5,12 +5,18 @@ import { registerCompletion } from './completion.js';
 import { registerConfig } from './config.js';
 import { registerDecode } from './decode.js';
 import { registerKeys } from './keys.js';
+import { registerOrder } from './order.js';
+import { registerRefund } from './refund.js';
+import { registerSandbox } from './sandbox.js';
 import { registerSign } from './sign.js';
 
 export function registerAll(program: Command, app: App): void {
+  registerOrder(program, app);
+  registerRefund(program, app);
   registerDecode(program, app);
   registerSign(program, app);
   registerKeys(program, app);
+  registerSandbox(program, app);
   registerConfig(program, app);
   registerCompletion(program, app);
 }
