@@ -1,7 +1,7 @@
 /** The one exit point: parse, run, render errors (JSON-aware), and return the exit code. */
 import { CommanderError } from 'commander';
 import { makeCtx, type BaseIo } from './context.js';
-import { Cancelled, EXIT, TacpayError, UsageError } from './errors.js';
+import { ApiError, Cancelled, EXIT, TacpayError, UsageError } from './errors.js';
 import { inert, writeJson } from './output.js';
 import type { App } from './kit.js';
 import { buildProgram } from './program.js';
@@ -31,6 +31,7 @@ async function report(err: unknown, argv: readonly string[], io: BaseIo): Promis
   let message: string;
   let hint: string | undefined;
   let stack: string | undefined;
+  let details: Record<string, unknown> = {};
 
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
@@ -48,6 +49,7 @@ async function report(err: unknown, argv: readonly string[], io: BaseIo): Promis
     code = err instanceof UsageError ? 'usage' : err.code;
     message = err.message;
     hint = err.hint;
+    if (err instanceof ApiError) details = { ...err.details };
   } else {
     exitCode = EXIT.failed;
     code = 'internal';
@@ -57,7 +59,7 @@ async function report(err: unknown, argv: readonly string[], io: BaseIo): Promis
   }
 
   if (json) {
-    writeJson(io.stdout, { error: { code, message, ...(hint ? { hint } : {}) } });
+    writeJson(io.stdout, { error: { code, message, ...(hint ? { hint } : {}), ...details } });
   } else {
     io.stderr.write(`${ctx.colorErr.red('error:')} ${inert(message)}\n`);
     if (hint) io.stderr.write(`${ctx.colorErr.dim('hint:')} ${inert(hint)}\n`);
