@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { RET } from '../core/ret-codes.js';
 import { payOrder, SandboxApi, type Reply } from './api.js';
 import { ensureDefaultMerchant, ensurePlatformKeys } from './merchants.js';
-import type { Store } from './store.js';
+import type { RequestLogRow, Store } from './store.js';
 import { readWire, WireError } from './wire.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -29,6 +29,8 @@ export interface StartOptions {
   host?: string;
   port?: number;
   now?: () => Date;
+  /** Called with each request once it is answered and logged (`sandbox start --verbose` prints it). Runs on the hot path: keep it cheap. */
+  onRequest?: (entry: Omit<RequestLogRow, 'id'>) => void;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -134,24 +136,26 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
     }
     if (!res.headersSent && !res.destroyed) send(res, status, reply);
     const ret = typeof reply.ret === 'number' ? reply.ret : null;
+    const entry = {
+      at: now().toISOString(),
+      method,
+      path,
+      api: api_,
+      offer_id: offerId,
+      wire,
+      params_json: params ? loggable(params) : null,
+      ts_reading: tsReading,
+      ret,
+      msg: typeof reply.msg === 'string' ? reply.msg : null,
+      status,
+      latency_ms: Number(process.hrtime.bigint() - started) / 1e6,
+    };
     try {
-      store.logRequest({
-        at: now().toISOString(),
-        method,
-        path,
-        api: api_,
-        offer_id: offerId,
-        wire,
-        params_json: params ? loggable(params) : null,
-        ts_reading: tsReading,
-        ret,
-        msg: typeof reply.msg === 'string' ? reply.msg : null,
-        status,
-        latency_ms: Number(process.hrtime.bigint() - started) / 1e6,
-      });
+      store.logRequest(entry);
     } catch (err) {
       process.stderr.write(`tacpay sandbox: could not log a request: ${(err as Error).message}\n`);
     }
+    opts.onRequest?.(entry);
   }
 
   await new Promise<void>((resolve, reject) => {

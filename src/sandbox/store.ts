@@ -150,7 +150,8 @@ type Db = BetterSqlite3.Database;
 
 /** Opens (creating if needed) the store in `dir`. better-sqlite3 is loaded here, not at start-up. */
 export function openStore(dir: string, opts: { readonly?: boolean } = {}): Store {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // A reader must not create an empty data dir as a side effect of looking for one.
+  if (!opts.readonly) mkdirSync(dir, { recursive: true, mode: 0o700 });
   // better-sqlite3 is CommonJS with a native addon: require() it where it is needed.
   const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
   const db = new Database(join(dir, DB_FILE), opts.readonly ? { readonly: true, fileMustExist: true } : {});
@@ -274,6 +275,22 @@ export class Store {
   /** Requests after `afterId`, oldest first (for `sandbox log --follow`). */
   requestsAfter(afterId: number, limit: number): RequestLogRow[] {
     return this.q('SELECT * FROM requests WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as RequestLogRow[];
+  }
+
+  /** The id of the newest logged request, 0 when none (where `sandbox log --follow` starts). */
+  lastRequestId(): number {
+    return (this.q('SELECT COALESCE(MAX(id), 0) AS n FROM requests').get() as { n: number }).n;
+  }
+
+  /** The newest `limit` requests with id <= `upTo` matching api and ret (when given), oldest first. */
+  requestsWhere(filter: { api?: string; ret?: number; upTo?: number }, limit: number): RequestLogRow[] {
+    // At most eight shapes of this query exist, so each is prepared once and cached like the rest.
+    const conds: Array<[string, string | number | undefined]> = [['api = ?', filter.api], ['ret = ?', filter.ret], ['id <= ?', filter.upTo]];
+    const used = conds.filter(([, v]) => v !== undefined);
+    const where = used.map(([c]) => c);
+    const args = used.map(([, v]) => v!);
+    const sql = `SELECT * FROM requests${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return (this.q(sql).all(...args, limit) as RequestLogRow[]).reverse();
   }
 
   /** The newest `limit` requests, oldest first. */

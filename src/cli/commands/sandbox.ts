@@ -1,5 +1,29 @@
-/** Placeholder: `tacpay sandbox` is being built. */
+/** `tacpay sandbox start|merchant|keys|log|pay`: a local OpenMidas-compatible order API and its data (spec §1, §3.2–3.5, §7). */
 import type { Command } from 'commander';
-import type { App } from '../kit.js';
+import { examples, type App } from '../kit.js';
+import { registerSandboxKeys } from './sandbox-keys.js';
+import { registerSandboxLog } from './sandbox-log.js';
+import { registerSandboxMerchant } from './sandbox-merchant.js';
+import { registerSandboxPay } from './sandbox-pay.js';
+import { registerSandboxStart } from './sandbox-start.js';
 
-export function registerSandbox(_program: Command, _app: App): void {}
+export function registerSandbox(program: Command, app: App): void {
+  const sandbox = program
+    .command('sandbox')
+    .description('run a local OpenMidas-compatible order API (signed pay_info, no credentials or network needed) and manage its merchants');
+  registerSandboxStart(sandbox, app);
+  registerSandboxMerchant(sandbox, app);
+  registerSandboxKeys(sandbox, app);
+  registerSandboxLog(sandbox, app);
+  registerSandboxPay(sandbox, app);
+  sandbox.addHelpText(
+    'after',
+    '\nThe sandbox answers with its own ret codes (assumed, spec §7 D3) and signs pay_info with its own platform key (§7 D1).',
+  );
+  examples(sandbox, [
+    'tacpay sandbox start                      serve http://127.0.0.1:4010 until Ctrl-C',
+    'tacpay sandbox keys --dotenv .env         credentials for your backend',
+    'tacpay sandbox log --follow               watch requests arrive',
+    'tacpay sandbox pay <out_trade_no>         pretend the user paid',
+  ]);
+}

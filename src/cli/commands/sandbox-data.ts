@@ -1,0 +1,160 @@
+/**
+ * What every `tacpay sandbox ...` subcommand shares: where the data dir is (--data, else the
+ * sandboxDir option, else the XDG default), opening the store there with errors a person can act on,
+ * and the public face of a merchant (never its offerKey or private key).
+ *
+ * The sandbox modules and better-sqlite3 are imported inside these functions, never at the top:
+ * this file is reachable from cli/main.ts, and `tacpay --help` must not pay for SQLite.
+ */
+import { createPublicKey } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { fingerprintOf } from '../../core/keys.js';
+import type { MerchantRow, Store } from '../../sandbox/store.js';
+import type { Ctx } from '../context.js';
+import { TacpayError, UsageError } from '../errors.js';
+import { inert } from '../output.js';
+
+export interface DataOptions {
+  data?: string;
+}
+
+/** Adds `--data <dir>` to a subcommand (each leaf takes it, so it works in any position). */
+export function dataOption(cmd: Command): Command {
+  return cmd.option('--data <dir>', 'sandbox data dir (default: the sandboxDir option, else $XDG_DATA_HOME/tacpay/sandbox)');
+}
+
+/** The data dir: --data, else the sandboxDir option (flag > env > config files), else the XDG default. Absolute. */
+export async function sandboxDir(ctx: Ctx, data: string | undefined): Promise<string> {
+  if (data === '') throw new UsageError('--data is empty', 'give a directory, e.g. --data ./.tacpay-sandbox');
+  const v = ctx.config({ sandboxDir: data }).values.sandboxDir;
+  if (v) return resolve(v.baseDir, v.value);
+  const { defaultSandboxDir } = await import('../../sandbox/runtime.js');
+  return resolve(ctx.cwd, defaultSandboxDir(ctx.env));
+}
+
+/** A directory as shown to people: control characters made visible. */
+export function shownDir(dir: string): string {
+  return inert(dir, { singleLine: true });
+}
+
+/**
+ * How a command needs the store: `create` opens or creates it (start, keys, merchant add);
+ * `existing` writes to one that must exist; `read` reads one that must exist, read-only when SQLite
+ * allows it (a reader then never takes the write lock a running sandbox needs).
+ */
+export type StoreMode = 'create' | 'existing' | 'read';
+
+export async function storeExists(dir: string): Promise<boolean> {
+  const { DB_FILE } = await import('../../sandbox/store.js');
+  return existsSync(join(dir, DB_FILE));
+}
+
+export function noSandboxData(dir: string): TacpayError {
+  return new TacpayError(
+    `no sandbox data at ${shownDir(dir)}; run tacpay sandbox start first`,
+    'or point --data (or the sandboxDir option) at the directory a sandbox uses',
+    'no-sandbox-data',
+  );
+}
+
+/** Opens the store in `dir`; failures become one-line TacpayErrors naming the file. */
+export async function openSandboxStore(dir: string, mode: StoreMode): Promise<Store> {
+  if (mode !== 'create' && !(await storeExists(dir))) throw noSandboxData(dir);
+  const { openStore, DB_FILE } = await import('../../sandbox/store.js');
+  try {
+    if (mode === 'read') {
+      try {
+        return openStore(dir, { readonly: true });
+      } catch {
+        // A read-only connection to a WAL database can fail where a normal one works (no -shm file
+        // and no right to create it read-only): reading through a normal connection is still safe.
+      }
+    }
+    return openStore(dir);
+  } catch (err) {
+    throw storeError(err as NodeJS.ErrnoException, dir, join(dir, DB_FILE)) ?? err;
+  }
+}
+
+/** A person's version of what went wrong opening the store; undefined for anything unforeseen (a bug). */
+function storeError(err: NodeJS.ErrnoException, dir: string, file: string): TacpayError | undefined {
+  const message = String(err?.message ?? err).split('\n')[0]!;
+  if (err?.code === 'ERR_DLOPEN_FAILED' || err?.code === 'MODULE_NOT_FOUND' || /bindings file|better_sqlite3\.node|NODE_MODULE_VERSION/.test(message)) {
+    return new TacpayError(
+      `the SQLite driver (better-sqlite3) could not be loaded: ${inert(message, { singleLine: true })}`,
+      'reinstall tacpay, or run `npm rebuild better-sqlite3` where it is installed (it needs a prebuilt binary for this Node, or a C++ toolchain)',
+      'sqlite-driver',
+    );
+  }
+  if (err?.code === 'EEXIST' || err?.code === 'ENOTDIR') {
+    return new TacpayError(`the sandbox data dir ${shownDir(dir)} is not a directory`, 'point --data (or the sandboxDir option) at a directory', 'sandbox-store');
+  }
+  if (err?.code === 'EACCES' || err?.code === 'EPERM' || err?.code === 'SQLITE_CANTOPEN' || err?.code === 'SQLITE_READONLY') {
+    return new TacpayError(`cannot open the sandbox store ${shownDir(file)}: ${inert(message, { singleLine: true })}`, 'check the permissions of the data dir, or choose another with --data', 'sandbox-store');
+  }
+  if (typeof err?.code === 'string' && (err.code.startsWith('SQLITE_') || err.code.startsWith('E'))) {
+    return new TacpayError(`cannot use the sandbox store ${shownDir(file)}: ${inert(message, { singleLine: true })} (${err.code})`, 'check the data dir; if the file is damaged, move it away and start a fresh sandbox', 'sandbox-store');
+  }
+  return undefined;
+}
+
+/** Runs `fn` with the store open, and closes it whatever happens. */
+export async function withStore<T>(dir: string, mode: StoreMode, fn: (store: Store) => T | Promise<T>): Promise<T> {
+  const store = await openSandboxStore(dir, mode);
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** `SHA256:...` of a PEM public key, as `tacpay keys inspect` prints it. */
+export function pemFingerprint(publicPem: string): string {
+  return fingerprintOf(createPublicKey(publicPem));
+}
+
+/** What may be shown of a merchant anywhere: no offerKey, no private key. */
+export interface MerchantSummary {
+  offerId: string;
+  default: boolean;
+  notifyUrl: string | null;
+  fingerprint: string;
+  created: string;
+  /** Whether the sandbox holds the private key (false when registered with --public-key). */
+  privateKeyStored: boolean;
+}
+
+export function summarizeMerchant(m: MerchantRow): MerchantSummary {
+  return {
+    offerId: m.offer_id,
+    default: m.is_default === 1,
+    notifyUrl: m.notify_url,
+    fingerprint: pemFingerprint(m.public_key_pem),
+    created: m.created_at,
+    privateKeyStored: m.private_key_pem !== '',
+  };
+}
+
+/** The merchant `--offer-id` names, else the default one; a missing one is a one-line error. */
+export function pickMerchant(store: Store, dir: string, offerId: string | undefined): MerchantRow {
+  const m = offerId === undefined ? store.defaultMerchant() : store.merchant(offerId);
+  if (m) return m;
+  if (offerId === undefined) throw new TacpayError(`the sandbox at ${shownDir(dir)} has no merchants yet`, 'run tacpay sandbox start (or tacpay sandbox keys) once to create the default merchant');
+  throw new TacpayError(`no merchant ${inert(offerId, { singleLine: true })} in the sandbox at ${shownDir(dir)}`, 'tacpay sandbox merchant list shows the merchants; tacpay sandbox merchant add creates one');
+}
+
+/** Left-aligned columns with a header row; colour is applied after padding so widths stay right. */
+export function table(headers: readonly string[], body: ReadonlyArray<readonly string[]>, style: (header: string) => string = (h) => h): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[], head = false): string =>
+    cells
+      .map((c, i) => {
+        const padded = i === cells.length - 1 ? c : c.padEnd(widths[i]!);
+        return head ? style(padded) : padded;
+      })
+      .join('  ')
+      .trimEnd() + '\n';
+  return line(headers, true) + body.map((r) => line(r)).join('');
+}

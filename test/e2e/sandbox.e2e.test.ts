@@ -1,0 +1,247 @@
+/**
+ * `tacpay sandbox start` as a user runs it: the built bin in a child process on 127.0.0.1:0 (build
+ * first: node scripts/build.mjs). The ready event and file, signed requests over HTTP, --verbose
+ * request lines, a clean stop on SIGTERM / SIGINT that lets an in-flight request finish, a busy
+ * port, and `log --follow` / `keys` against the running process. Every wait is bounded.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { toQuery } from '../../src/client/encode.js';
+import { signParams, type Credentials } from '../../src/client/order-client.js';
+import { READY_FILE } from '../../src/sandbox/runtime.js';
+import { openStore } from '../../src/sandbox/store.js';
+import { BIN, cleanEnv, json, ROOT, spawnCli, tempDir } from '../helpers/cli.js';
+import { orderParams } from '../sandbox/harness.js';
+
+interface Running {
+  child: ChildProcess;
+  /** The first stdout line (the ready line or event). */
+  readyLine: string;
+  out(): string;
+  err(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  // A failed test must not leave a sandbox running.
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+/** Spawns `tacpay sandbox start ...` and waits (bounded) for its first stdout line. */
+function start(args: string[], timeoutMs = 15_000): Promise<Running> {
+  const child = spawn(process.execPath, [BIN, 'sandbox', 'start', ...args], { cwd: tempDir(), env: { NO_COLOR: '1', ...cleanEnv() } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line in ${timeoutMs} ms\nstderr: ${err}`)), timeoutMs);
+    const check = (): void => {
+      const nl = out.indexOf('\n');
+      if (nl === -1) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      resolve({ child, readyLine: out.slice(0, nl), out: () => out, err: () => err, exited });
+    };
+    child.stdout!.on('data', check);
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`sandbox exited (${code}) before it was ready\nstderr: ${err}`));
+    });
+  });
+}
+
+/** Resolves when `cond` holds, polling every 25 ms; fails after `timeoutMs`. */
+async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Resolves with the exit, or fails if the process has not exited after `timeoutMs`. */
+function exitWithin(r: Running, timeoutMs = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return Promise.race([r.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running after ${timeoutMs} ms\nstderr: ${r.err()}`)), timeoutMs))]);
+}
+
+/** The default merchant's credentials, read from the store the sandbox uses. */
+function credentials(dir: string): Credentials {
+  const store = openStore(dir, { readonly: true });
+  try {
+    const m = store.defaultMerchant()!;
+    return { offerId: m.offer_id, offerKey: m.offer_key, privateKey: createPrivateKey(m.private_key_pem) };
+  } finally {
+    store.close();
+  }
+}
+
+/** One signed order API call (POST, parameters in the query string). */
+async function call(url: string, c: Credentials, api: string, params: Record<string, string>): Promise<any> {
+  const signed = signParams(params, c, 'beijing-naive', new Date());
+  const res = await fetch(`${url}/v1/r/${c.offerId}/${api}?${toQuery(signed)}`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+  return JSON.parse(await res.text());
+}
+
+beforeAll(() => {
+  expect(existsSync(join(ROOT, 'dist/main.cjs')), 'build first: node scripts/build.mjs').toBe(true);
+});
+
+describe('tacpay sandbox start (built CLI)', () => {
+  it('prints one ready event, writes the ready file, serves signed requests, logs them with --verbose, stops on SIGTERM with exit 0', async () => {
+    const dir = join(tempDir('tacpay-e2e-'), 'data');
+    const s = await start(['--port', '0', '--data', dir, '--json', '--verbose']);
+    const ready = JSON.parse(s.readyLine);
+    expect(ready).toEqual({
+      event: 'ready',
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      pid: s.child.pid,
+      offerId: expect.stringMatching(/^TC\d+$/),
+      dataDir: dir,
+      platformKeyFingerprint: expect.stringMatching(/^SHA256:[A-Za-z0-9+/]{43}$/),
+    });
+    const readyFile = JSON.parse(readFileSync(join(dir, READY_FILE), 'utf8'));
+    expect(readyFile).toMatchObject({ url: ready.url, pid: ready.pid, offerId: ready.offerId });
+    expect(statSync(join(dir, READY_FILE)).mode & 0o777).toBe(0o600);
+
+    const c = credentials(dir);
+    expect(c.offerId).toBe(ready.offerId);
+    const created = await call(ready.url, c, 'unified_order', orderParams('e2e1'));
+    expect(created).toMatchObject({ ret: 0, out_trade_no: 'open_e2e1', transaction_id: expect.stringMatching(/^E-\d{18}$/) });
+    const queried = await call(ready.url, c, 'query_order', { user_id: 'rickenwang', type: 'by_order', out_trade_no: 'open_e2e1' });
+    expect(queried).toMatchObject({ ret: 0, order_state: '0', transaction_id: created.transaction_id });
+    const unsigned = await call(ready.url, { ...c, offerKey: 'wrong' }, 'query_order', { user_id: 'rickenwang', type: 'by_order', out_trade_no: 'open_e2e1' });
+    expect(unsigned.ret).toBe(1001);
+
+    await until(() => /ret 1001/.test(s.err()), 'the --verbose line of the third request');
+    expect(s.err()).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} POST /v1/r/${ready.offerId}/unified_order unified_order ret 0 [\\d.]+ms$`, 'm'));
+
+    // Other commands find the running sandbox through its data dir, from other processes.
+    const keys = await spawnCli(['--json', 'sandbox', 'keys', '--data', dir]);
+    expect(keys.code, keys.stderr).toBe(0);
+    expect(json(keys)).toMatchObject({ running: true, baseUrl: ready.url, merchant: { offerId: ready.offerId } });
+    const log = await spawnCli(['--json', 'sandbox', 'log', '--data', dir]);
+    expect(json(log).requests.map((r: any) => [r.api ?? r.path, r.ret])).toEqual([
+      ['unified_order', 0],
+      ['query_order', 0],
+      ['query_order', 1001],
+      // `sandbox keys` checked that the sandbox is alive before trusting its ready file.
+      ['/_sandbox/health', null],
+    ]);
+
+    s.child.kill('SIGTERM');
+    expect(await exitWithin(s)).toEqual({ code: 0, signal: null });
+    expect(s.out()).toBe(s.readyLine + '\n');
+    expect(existsSync(join(dir, READY_FILE))).toBe(false);
+    expect(s.err()).toMatch(/SIGTERM: stopping the sandbox[^\n]*\nsandbox stopped\n$/);
+    const store = openStore(dir, { readonly: true });
+    expect(store.orderByOutTradeNo(ready.offerId, 'open_e2e1')?.transaction_id).toBe(created.transaction_id);
+    store.close();
+  });
+
+  it('on SIGTERM stops accepting but finishes a request already in flight', async () => {
+    const dir = join(tempDir('tacpay-e2e-'), 'data');
+    const s = await start(['--port', '0', '--data', dir, '--json']);
+    const { url } = JSON.parse(s.readyLine) as { url: string };
+    const c = credentials(dir);
+    const body = toQuery(signParams(orderParams('inflight'), c, 'beijing-naive', new Date()));
+    const { port } = new URL(url);
+
+    // Headers and half the body now; the rest after the signal.
+    const sock = connect(Number(port), '127.0.0.1');
+    let response = '';
+    sock.setEncoding('utf8').on('data', (d: string) => (response += d));
+    const ended = new Promise<void>((resolve, reject) => {
+      sock.on('end', resolve);
+      sock.on('error', reject);
+    });
+    await new Promise<void>((resolve) => sock.once('connect', resolve));
+    const half = Math.floor(body.length / 2);
+    sock.write(`POST /v1/r/${c.offerId}/unified_order HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, half)}`);
+    await new Promise((r) => setTimeout(r, 200));
+
+    s.child.kill('SIGTERM');
+    await until(() => s.err().includes('SIGTERM: stopping the sandbox'), 'the shutdown note');
+    expect(s.child.exitCode).toBeNull();
+    await expect(fetch(`${url}/_sandbox/health`, { signal: AbortSignal.timeout(5000) })).rejects.toThrow();
+
+    // write, not end: Node's HTTP server drops a request whose client half-closes before the answer.
+    sock.write(body.slice(half));
+    await Promise.race([ended, new Promise((_, reject) => setTimeout(() => reject(new Error('no response to the in-flight request')), 10_000))]);
+    expect(response).toMatch(/^HTTP\/1\.1 200 /);
+    expect(JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4))).toMatchObject({ ret: 0, out_trade_no: 'open_inflight' });
+    expect(await exitWithin(s)).toEqual({ code: 0, signal: null });
+  });
+
+  it('a busy port: exit 1 with one error line naming the port and a hint; JSON error under --json', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const dir = join(tempDir('tacpay-e2e-'), 'data');
+      const r = await spawnCli(['sandbox', 'start', '--port', String(port), '--data', dir]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`error: port ${port} on 127.0.0.1 is already in use\nhint: another program (perhaps another sandbox) holds it: use --port 0 for a free port, or --port <another>\n`);
+      expect(existsSync(join(dir, READY_FILE))).toBe(false);
+
+      const j = await spawnCli(['--json', 'sandbox', 'start', '--port', String(port), '--data', dir]);
+      expect(j.code).toBe(1);
+      expect(json(j)).toEqual({ error: { code: 'port-in-use', message: `port ${port} on 127.0.0.1 is already in use`, hint: expect.stringContaining('--port 0') } });
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('human ready line; log --follow --json streams NDJSON until SIGINT (exit 0); SIGINT stops the sandbox (exit 0)', async () => {
+    const dir = join(tempDir('tacpay-e2e-'), 'data');
+    const s = await start(['--port', '0', '--data', dir]);
+    const m = /^tacpay sandbox ready at (http:\/\/127\.0\.0\.1:\d+) \(merchant (TC\d+), data (.+)\)$/.exec(s.readyLine);
+    expect(m?.[3]).toBe(dir);
+    const url = m![1]!;
+    const c = credentials(dir);
+    expect((await call(url, c, 'unified_order', orderParams('f1'))).ret).toBe(0);
+
+    const follower = spawn(process.execPath, [BIN, '--json', 'sandbox', 'log', '--follow', '--limit', '1', '--data', dir], { cwd: tempDir(), env: { NO_COLOR: '1', ...cleanEnv() } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(follower);
+    let out = '';
+    let err = '';
+    follower.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    follower.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const followerExit = new Promise<number | null>((resolve) => follower.on('exit', (code) => resolve(code)));
+    // The backlog record arriving shows the follower is up and polling.
+    await until(() => out.includes('\n'), `the backlog record (stderr: ${err})`);
+    expect((await call(url, c, 'query_order', { user_id: 'rickenwang', type: 'by_order', out_trade_no: 'open_nope' })).ret).toBe(1006);
+    await until(() => out.split('\n').length >= 3, 'the followed record');
+
+    follower.kill('SIGINT');
+    expect(await Promise.race([followerExit, new Promise((r) => setTimeout(() => r('timeout'), 10_000))])).toBe(0);
+    const records = out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(records.map((r) => [r.api, r.ret])).toEqual([
+      ['unified_order', 0],
+      ['query_order', 1006],
+    ]);
+    expect(records[1].msg).toMatch(/no order with out_trade_no open_nope/);
+
+    s.child.kill('SIGINT');
+    expect(await exitWithin(s)).toEqual({ code: 0, signal: null });
+    expect(s.err()).toMatch(/SIGINT: stopping the sandbox/);
+    expect(existsSync(join(dir, READY_FILE))).toBe(false);
+  });
+
+  it('keys --dotenv works through the bin (Node itself would swallow an --env-file flag)', async () => {
+    const dir = join(tempDir('tacpay-e2e-'), 'data');
+    const cwd = tempDir();
+    const r = await spawnCli(['sandbox', 'keys', '--dotenv', 'fresh.env', '--data', dir], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(statSync(join(cwd, 'fresh.env')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(cwd, 'fresh.env'), 'utf8')).toMatch(/^TACPAY_OFFER_ID=TC\d+$/m);
+  });
+});
