@@ -1,6 +1,6 @@
 // tacpay benchmarks. Every figure is a ratio against a baseline measured side by side in the same
 // run (interleaved where it matters), because this machine is noisy: absolute times mean little.
-// Usage: npm run bench [-- --only startup,batch,rss] [-- --quick]
+// Usage: npm run bench [-- --only startup,batch,rss,sandbox] [-- --quick]
 import { spawn, spawnSync } from 'node:child_process';
 import { createSign, generateKeyPairSync, createPublicKey, verify } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -141,6 +141,102 @@ if (want('rss')) {
   const kb = Number(r.stderr.trim().split('\n').pop());
   console.log(`decode of ${n} lines: exit ${r.status}, peak RSS ${(kb / 1024).toFixed(1)} MB`);
   report(`peak RSS decoding ${n} lines (MB)`, kb / 1024, 150, ' MB');
+}
+
+// ---------------------------------------------------------------- sandbox throughput
+// unified_order is bound by the pay_info's RSA-2048 signature, so the ceiling is this machine's
+// sign rate times its cores; the target is a fraction of that ceiling, measured in the same run.
+function signRatePerCore(ms) {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const data = Buffer.from(JSON.stringify({ appid: 'TC100008', user_id: 'rickenwang', out_trade_no: 'open_1', product_id: 'p', pay_method: 'wechat' }));
+  let n = 0;
+  const end = Date.now() + ms;
+  const t = process.hrtime.bigint();
+  while (Date.now() < end) {
+    createSign('RSA-SHA256').update(data).sign(privateKey);
+    n++;
+  }
+  return n / (Number(process.hrtime.bigint() - t) / 1e9);
+}
+
+function startSandboxChild(dataDir) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'sandbox', 'start', '--port', '0', '--data', dataDir, '--json'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('sandbox did not report ready in 30 s')), 30000);
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.includes('"ready"'));
+      if (line) {
+        clearTimeout(timer);
+        resolve({ child, ready: JSON.parse(line) });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`sandbox exited ${code} before ready`)));
+  });
+}
+
+async function readMerchant(dataDir) {
+  const { createRequire } = await import('node:module');
+  const Database = createRequire(import.meta.url)('better-sqlite3');
+  const db = new Database(join(dataDir, 'sandbox.db'), { readonly: true });
+  const m = db.prepare('SELECT * FROM merchants ORDER BY is_default DESC LIMIT 1').get();
+  db.close();
+  return m;
+}
+
+if (want('sandbox')) {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { Pool } = await import('undici');
+  const { createPrivateKey, createSign: cs } = await import('node:crypto');
+  const total = quick ? 1500 : 6000;
+  const concurrency = 32;
+  const rate = signRatePerCore(quick ? 700 : 2000);
+  const cores = availableParallelism();
+  const dataDir = mkdtempSync(join(tmpdir(), 'tacpay-bench-sandbox-'));
+  const { child, ready } = await startSandboxChild(dataDir);
+  try {
+    const m = await readMerchant(dataDir);
+    const key = createPrivateKey(m.private_key_pem);
+    // Requests are signed before the clock starts: the load generator shares this machine's cores.
+    const ts = String(Math.floor(Date.now() / 1000) - 28800);
+    const paths = [];
+    for (let i = 0; i < total; i++) {
+      const p = { user_id: 'benchuser1', out_trade_no: `bench_${i}`, product_id: 'product_test', currency_type: 'CNY', amount: '1', product_name: 'gold', product_detail: 'bench', ts };
+      const text = Object.keys(p).sort().map((k) => `${k}=${p[k]}`).join('&') + m.offer_key;
+      const sign = cs('RSA-SHA256').update(text, 'utf8').sign(key, 'base64');
+      paths.push(`/v1/r/${m.offer_id}/unified_order?${new URLSearchParams({ ...p, sign })}`);
+    }
+    const pool = new Pool(ready.url, { connections: concurrency, pipelining: 1 });
+    const lat = [];
+    let ok = 0;
+    let next = 0;
+    const t0 = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < paths.length) {
+          const path = paths[next++];
+          const s = process.hrtime.bigint();
+          const res = await pool.request({ path, method: 'POST' });
+          const body = JSON.parse(await res.body.text());
+          lat.push(ms(process.hrtime.bigint() - s));
+          if (body.ret === 0) ok++;
+        }
+      }),
+    );
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    await pool.close();
+    const health = await (await fetch(`${ready.url}/_sandbox/health`)).json();
+    lat.sort((a, b) => a - b);
+    const tput = total / secs;
+    console.log(`sandbox unified_order: ${total} requests, ${concurrency} keep-alive clients, ${tput.toFixed(0)} orders/s, p50 ${lat[lat.length >> 1].toFixed(1)} ms, p99 ${lat[Math.floor(lat.length * 0.99)].toFixed(1)} ms; RSA-2048 sign rate ${rate.toFixed(0)}/s/core x ${cores} cores`);
+    console.log(`store holds ${health.orders} orders; ${ok} answers were ret 0 ${health.orders === ok ? '(equal)' : '(MISMATCH)'}`);
+    if (health.orders !== ok) throw new Error(`store has ${health.orders} orders but ${ok} requests got ret 0`);
+    report('sandbox throughput / (RSA-2048 sign rate x cores)', tput / (rate * cores), 0.6, 'x', 'higher');
+  } finally {
+    child.kill('SIGTERM');
+  }
 }
 
 writeFileSync(join(CACHE, 'last.json'), JSON.stringify(results, null, 2));
