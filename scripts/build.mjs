@@ -23,7 +23,7 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   legalComments: 'none',
-  minify: true,
+  minify: !process.env.TACPAY_NO_MINIFY,
   external: ['undici', '@inquirer/prompts', 'better-sqlite3'],
   // qs depends on polyfills (side-channel -> get-intrinsic & co.) that cost ~10 ms of start-up on a
   // Node that has WeakMap and Object.defineProperty natively; these shims keep qs's own code as is.

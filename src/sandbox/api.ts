@@ -144,36 +144,35 @@ export class SandboxApi {
     );
     const payInfo = buildPayInfo(data, signature);
     const now = this.deps.now();
-    return store.tx(() => {
-      // Another request for the same out_trade_no may have committed while this one was signing.
-      const raced = store.orderByOutTradeNo(m.offer_id, p.out_trade_no!);
-      if (raced) return this.existingOrderReply(raced, p);
-      const row = store.insertOrder({
-        offer_id: m.offer_id,
-        out_trade_no: p.out_trade_no!,
-        transaction_id: this.transactionId(now),
-        user_id: p.user_id!,
-        product_id: p.product_id!,
-        product_name: p.product_name!,
-        product_detail: p.product_detail!,
-        currency_type: p.currency_type!,
-        amount: Number(p.amount),
-        channel,
-        metadata: p.metadata ?? null,
-        sub_appid: p.sub_appid ?? null,
-        sub_out_trade_no_list: p.sub_out_trade_no_list ?? null,
-        params_json: contentOf(p),
-        pay_info: payInfo,
-        order_state: 0,
-        closed: 0,
-        refunded_amount: 0,
-        order_time: apiTime(now),
-        pay_time: null,
-        callback_time: null,
-        refund_time: null,
-      });
-      return { ret: RET.ok, transaction_id: row.transaction_id, out_trade_no: row.out_trade_no, pay_info: row.pay_info };
+    // One INSERT, no explicit transaction: the UNIQUE (offer_id, out_trade_no) constraint decides a
+    // race with another request for the same out_trade_no (which may have committed while this one
+    // was signing), and one autocommit is the cheapest durable write SQLite has.
+    const row = store.insertOrderIfNew({
+      offer_id: m.offer_id,
+      out_trade_no: p.out_trade_no!,
+      transaction_id: this.transactionId(now),
+      user_id: p.user_id!,
+      product_id: p.product_id!,
+      product_name: p.product_name!,
+      product_detail: p.product_detail!,
+      currency_type: p.currency_type!,
+      amount: Number(p.amount),
+      channel,
+      metadata: p.metadata ?? null,
+      sub_appid: p.sub_appid ?? null,
+      sub_out_trade_no_list: p.sub_out_trade_no_list ?? null,
+      params_json: contentOf(p),
+      pay_info: payInfo,
+      order_state: 0,
+      closed: 0,
+      refunded_amount: 0,
+      order_time: apiTime(now),
+      pay_time: null,
+      callback_time: null,
+      refund_time: null,
     });
+    if (!row) return this.existingOrderReply(store.orderByOutTradeNo(m.offer_id, p.out_trade_no!)!, p);
+    return { ret: RET.ok, transaction_id: row.transaction_id, out_trade_no: row.out_trade_no, pay_info: row.pay_info };
   }
 
   /** out_trade_no wins over transaction_id when both are given (spec §3.2–3.4). */

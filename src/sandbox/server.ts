@@ -84,6 +84,17 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
   // Keep-alive sockets must not hold shutdown hostage: server.close() waits for them.
   server.keepAliveTimeout = 5000;
 
+  let logQueue: Array<Omit<RequestLogRow, 'id'>> = [];
+  function flushLog(): void {
+    const rows = logQueue;
+    logQueue = [];
+    try {
+      store.logRequests(rows);
+    } catch (err) {
+      process.stderr.write(`tacpay sandbox: could not log ${rows.length} request(s): ${(err as Error).message}\n`);
+    }
+  }
+
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     const method = req.method ?? 'GET';
@@ -150,11 +161,11 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
       status,
       latency_ms: Number(process.hrtime.bigint() - started) / 1e6,
     };
-    try {
-      store.logRequest(entry);
-    } catch (err) {
-      process.stderr.write(`tacpay sandbox: could not log a request: ${(err as Error).message}\n`);
-    }
+    logQueue.push(entry);
+    // Rows of requests that finish in the same event-loop turn share one commit: under load that
+    // turns hundreds of log commits a second into a few dozen. They are written before the next
+    // turn's I/O, so a reader never waits for them.
+    if (logQueue.length === 1) setImmediate(flushLog);
     opts.onRequest?.(entry);
   }
 
@@ -173,7 +184,11 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
     url: `http://${host}:${addr.port}`,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          // Requests finished while closing may still sit in the queue: write them before the store closes.
+          if (logQueue.length) flushLog();
+          resolve();
+        });
         server.closeIdleConnections();
       }),
   };

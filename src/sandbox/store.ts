@@ -264,6 +264,22 @@ export class Store {
     return { ...r, id: Number(info.lastInsertRowid) };
   }
 
+  /** Inserts an order unless (offer_id, out_trade_no) exists: one autocommit statement, no explicit transaction. */
+  insertOrderIfNew(o: Omit<OrderRow, 'id'>): OrderRow | undefined {
+    try {
+      return this.insertOrder(o);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return undefined;
+      throw err;
+    }
+  }
+
+  /** Appends request-log rows in one transaction (one commit for a burst of requests). */
+  logRequests(rows: ReadonlyArray<Omit<RequestLogRow, 'id'>>): void {
+    if (rows.length === 1) this.logRequest(rows[0]!);
+    else if (rows.length > 1) this.tx(() => rows.forEach((r) => this.logRequest(r)));
+  }
+
   logRequest(r: Omit<RequestLogRow, 'id'>): number {
     return Number(
       this.q(
