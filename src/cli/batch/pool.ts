@@ -1,0 +1,102 @@
+/**
+ * A fixed set of verify workers with a bounded in-flight window: at most `window` batches queued per
+ * worker, so memory stays flat however long the input is, and results are handed back strictly in
+ * submission order (a reorder buffer holds at most the window's worth).
+ */
+import { Worker } from 'node:worker_threads';
+import type { BatchDone, BatchJob, WorkerInit } from './protocol.js';
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+}
+
+export class VerifyPool {
+  private readonly slots: Slot[] = [];
+  private readonly done = new Map<number, BatchDone>();
+  private nextSeq = 0;
+  private nextOut = 0;
+  private inFlight = 0;
+  private wake: (() => void) | undefined;
+  private failure: Error | undefined;
+  private closing = false;
+  /** Buffers returned by workers, ready for the next batch. */
+  readonly spare: Array<{ bytes: ArrayBuffer; lens: Float64Array }> = [];
+
+  constructor(
+    url: URL,
+    readonly size: number,
+    init: WorkerInit,
+    private readonly window = 3,
+  ) {
+    for (let i = 0; i < size; i++) {
+      const slot: Slot = { worker: new Worker(url, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 4 } }), busy: 0 };
+      slot.worker.on('message', (msg: BatchDone) => {
+        slot.busy--;
+        this.inFlight--;
+        this.spare.push({ bytes: msg.bytes, lens: msg.lens });
+        this.done.set(msg.seq, msg);
+        this.poke();
+      });
+      slot.worker.on('error', (err) => this.fail(err));
+      slot.worker.on('exit', (code) => {
+        if (!this.closing) this.fail(new Error(`a verify worker stopped unexpectedly (exit code ${code})`));
+      });
+      this.slots.push(slot);
+    }
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    this.poke();
+  }
+
+  private poke(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private async next(): Promise<void> {
+    if (this.failure) throw this.failure;
+    await new Promise<void>((resolve) => (this.wake = resolve));
+    if (this.failure) throw this.failure;
+  }
+
+  /** Waits until another batch may be submitted. */
+  async room(): Promise<void> {
+    while (this.inFlight >= this.size * this.window) await this.next();
+    if (this.failure) throw this.failure;
+  }
+
+  /** Sends a batch to the least busy worker; its buffers are transferred. Call room() first. */
+  submit(job: Omit<BatchJob, 'seq'>): void {
+    let slot = this.slots[0]!;
+    for (const s of this.slots) if (s.busy < slot.busy) slot = s;
+    const full: BatchJob = { ...job, seq: this.nextSeq++ };
+    slot.busy++;
+    this.inFlight++;
+    slot.worker.postMessage(full, [full.bytes, full.lens.buffer as ArrayBuffer]);
+  }
+
+  /** Results that are next in order, removed from the reorder buffer. */
+  takeReady(): BatchDone[] {
+    const ready: BatchDone[] = [];
+    for (let d = this.done.get(this.nextOut); d; d = this.done.get(this.nextOut)) {
+      this.done.delete(this.nextOut++);
+      ready.push(d);
+    }
+    return ready;
+  }
+
+  /** Waits for every submitted batch to come back. */
+  async idle(): Promise<void> {
+    while (this.inFlight > 0) await this.next();
+    if (this.failure) throw this.failure;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * One batch line in, one NDJSON record out: the same judgement as a single `decode`, in a compact
+ * record. Shared by the main thread (small batches) and the worker threads, so both write
+ * byte-identical records.
+ */
+import { issue, type Issue } from '../../core/issues.js';
+import { MAX_PAYINFO_BYTES, textFromBytes } from '../../core/payinfo-input.js';
+import { checkPayInfo, type CheckOptions, type SignatureResult } from '../../core/payinfo-verify.js';
+
+/** Counts for the summary; workers send theirs back with each batch. */
+export interface Tally {
+  lines: number;
+  valid: number;
+  invalid: number;
+  verified: number;
+  failed: number;
+  notChecked: number;
+}
+
+export function newTally(): Tally {
+  return { lines: 0, valid: 0, invalid: 0, verified: 0, failed: 0, notChecked: 0 };
+}
+
+export function addTally(into: Tally, from: Tally): void {
+  into.lines += from.lines;
+  into.valid += from.valid;
+  into.invalid += from.invalid;
+  into.verified += from.verified;
+  into.failed += from.failed;
+  into.notChecked += from.notChecked;
+}
+
+/** Per line, the signature without what is the same on every line (key fingerprint, scheme). */
+function lineSignature(sig: SignatureResult, keyGiven: boolean): string {
+  if (sig.status === 'verified') {
+    if (sig.candidate === 'decoded-json' && sig.hash === 'sha256') return VERIFIED_JSON;
+    return JSON.stringify({ status: sig.status, candidate: sig.candidate, hash: sig.hash });
+  }
+  if (sig.status === 'failed') return JSON.stringify({ status: sig.status, causes: sig.causes ?? [] });
+  // Without a key every line would repeat the same reason; the summary says it once.
+  return keyGiven ? JSON.stringify({ status: sig.status, reason: sig.reason ?? '' }) : NOT_CHECKED_JSON;
+}
+
+const NOT_CHECKED_JSON = JSON.stringify({ status: 'not-checked' });
+const VERIFIED_JSON = JSON.stringify({ status: 'verified', candidate: 'decoded-json', hash: 'sha256' });
+// Shared issue objects (the over-512 warning, one per length, is on nearly every real line) are
+// serialized once.
+const issueJsonCache = new WeakMap<Issue, string>();
+
+function issueJson(i: Issue): string {
+  if (i.code !== 'payinfo.long') return JSON.stringify(i);
+  let json = issueJsonCache.get(i);
+  if (json === undefined) issueJsonCache.set(i, (json = JSON.stringify(i)));
+  return json;
+}
+
+/**
+ * The record as JSON.stringify({line, valid, out_trade_no?, issues, signature}) would write it
+ * (a test holds them equal), assembled from cached pieces: this runs once per batch line.
+ */
+function record(line: number, valid: boolean, outTradeNo: unknown, issues: readonly Issue[], signatureJson: string): string {
+  let list = '';
+  for (const i of issues) list += (list ? ',' : '') + issueJson(i);
+  const otn = typeof outTradeNo === 'string' ? `,"out_trade_no":${JSON.stringify(outTradeNo)}` : '';
+  return `{"line":${line},"valid":${valid}${otn},"issues":[${list}],"signature":${signatureJson}}`;
+}
+
+function count(tally: Tally, valid: boolean, status: SignatureResult['status']): void {
+  tally.lines++;
+  if (valid) tally.valid++;
+  else tally.invalid++;
+  if (status === 'verified') tally.verified++;
+  else if (status === 'failed') tally.failed++;
+  else tally.notChecked++;
+}
+
+/** Judges one line's bytes and returns its record (no trailing newline). */
+export function judgeLine(bytes: Buffer, line: number, opts: CheckOptions, tally: Tally): string {
+  const { text, issues } = textFromBytes(bytes);
+  if (text === undefined) {
+    count(tally, false, 'not-checked');
+    return record(line, false, undefined, issues, JSON.stringify({ status: 'not-checked', reason: 'the line is not text' }));
+  }
+  const { parsed, signature, valid } = checkPayInfo(text, opts);
+  count(tally, valid, signature.status);
+  return record(line, valid, parsed.data?.out_trade_no, parsed.issues, lineSignature(signature, Boolean(opts.key)));
+}
+
+/** The record for a line that was longer than the cap (its bytes were never kept). */
+export function tooLongRecord(line: number, droppedBytes: number, tally: Tally): string {
+  count(tally, false, 'not-checked');
+  const tooLong = issue('line.too-long', 'error', `line ${line} is ${droppedBytes.toLocaleString('en-US')} bytes; a pay_info is about 600 (limit ${MAX_PAYINFO_BYTES.toLocaleString('en-US')}), so it was skipped`, {
+    hint: 'check that the file holds one pay_info per line',
+  });
+  return record(line, false, undefined, [tooLong], JSON.stringify({ status: 'not-checked', reason: 'the line is too long' }));
+}

@@ -1,0 +1,251 @@
+/**
+ * `tacpay decode --file f | --batch`: one pay_info per line in, one NDJSON record per line out, in
+ * input order, in constant memory. Lines are split as bytes with a length cap; the first lines are
+ * judged on the main thread, and a long input moves to worker threads (one per core) with a
+ * bounded window, so both cores verify. Output respects stdout backpressure.
+ *
+ * The summary goes to stderr, always (also with --json): stdout stays exactly one record per input
+ * line, so `wc -l`, `paste` and line-number joins keep working. Loaded only on the batch path.
+ */
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MAX_PAYINFO_BYTES } from '../../core/payinfo-input.js';
+import type { CheckOptions } from '../../core/payinfo-verify.js';
+import type { Ctx } from '../context.js';
+import { TacpayError } from '../errors.js';
+import { fileError } from '../input.js';
+import type { OutStream } from '../output.js';
+import { LineSplitter } from './lines.js';
+import { VerifyPool } from './pool.js';
+import type { WorkerInit } from './protocol.js';
+import { addTally, judgeLine, newTally, tooLongRecord } from './record.js';
+
+/** Below this many lines, starting workers costs more than it saves. */
+export const AUTO_WORKERS_AFTER = 2000;
+const BATCH_LINES = 128;
+// Must hold at least one line of the maximum length (64 KiB).
+const BATCH_BYTES = 256 * 1024;
+const FLUSH_AT = 64 * 1024;
+
+export interface BatchRun {
+  /** File path, or `-` / undefined for stdin. */
+  file?: string;
+  check: CheckOptions;
+  /** The key for workers, as SPKI DER. */
+  workerInit: WorkerInit;
+  /** Worker threads: 0 none, n exactly n from the start, undefined = all cores once the input is long. */
+  workers?: number;
+  /** dist/verify-worker.js, resolved by code bundled into dist/main.js. */
+  workerUrl: URL;
+  /** Words for the summary when no key was given. */
+  noKeyWords: string;
+}
+
+interface Drainable {
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+function canDrain(s: OutStream): s is OutStream & Drainable {
+  return typeof (s as Partial<Drainable>).once === 'function';
+}
+
+/** Buffers records and writes them in large pieces; waits for 'drain' when the stream asks to. */
+class Output {
+  private buf = '';
+  constructor(private readonly stream: OutStream) {}
+  add(s: string): void {
+    this.buf += s;
+  }
+  async flush(all = false): Promise<void> {
+    if (this.buf === '' || (!all && this.buf.length < FLUSH_AT)) return;
+    const ok = this.stream.write(this.buf);
+    this.buf = '';
+    if (ok === false && canDrain(this.stream)) await once(this.stream as unknown as NodeJS.EventEmitter, 'drain');
+  }
+}
+
+/** Lines gathered for one worker job, copied into a buffer that is transferred, not cloned. */
+class BatchBuilder {
+  private bytes: Buffer;
+  private lens: Float64Array;
+  private used = 0;
+  count = 0;
+  constructor(
+    public firstLine: number,
+    private readonly spare: Array<{ bytes: ArrayBuffer; lens: Float64Array }>,
+  ) {
+    ({ bytes: this.bytes, lens: this.lens } = this.fresh());
+  }
+
+  private fresh(): { bytes: Buffer; lens: Float64Array } {
+    const reuse = this.spare.pop();
+    if (reuse) return { bytes: Buffer.from(reuse.bytes), lens: reuse.lens };
+    return { bytes: Buffer.allocUnsafeSlow(BATCH_BYTES), lens: new Float64Array(BATCH_LINES) };
+  }
+
+  fits(line: Buffer | null): boolean {
+    return this.count < BATCH_LINES && (line === null || this.used + line.length <= BATCH_BYTES);
+  }
+
+  add(line: Buffer | null, dropped: number): void {
+    if (line) {
+      line.copy(this.bytes, this.used);
+      this.used += line.length;
+      this.lens[this.count++] = line.length;
+    } else {
+      this.lens[this.count++] = -dropped;
+    }
+  }
+
+  get full(): boolean {
+    return this.count === BATCH_LINES;
+  }
+
+  take(): { firstLine: number; count: number; bytes: ArrayBuffer; lens: Float64Array } {
+    const job = { firstLine: this.firstLine, count: this.count, bytes: this.bytes.buffer as ArrayBuffer, lens: this.lens };
+    this.firstLine += this.count;
+    ({ bytes: this.bytes, lens: this.lens } = this.fresh());
+    this.used = 0;
+    this.count = 0;
+    return job;
+  }
+}
+
+async function openInput(ctx: Ctx, file: string | undefined): Promise<{ input: AsyncIterable<Buffer | string>; label: string; handle?: FileHandle }> {
+  if (file === undefined || file === '-') {
+    if (ctx.tty.stdin) ctx.note('reading pay_info lines from stdin (end with Ctrl-D)');
+    return { input: ctx.stdin, label: 'stdin' };
+  }
+  let handle: FileHandle;
+  try {
+    handle = await open(resolve(ctx.cwd, file), 'r');
+  } catch (err) {
+    throw fileError(err as NodeJS.ErrnoException, file, 'pay_info file');
+  }
+  const stat = await handle.stat();
+  if (stat.isDirectory()) {
+    await handle.close();
+    throw fileError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }), file, 'pay_info file');
+  }
+  return { input: handle.createReadStream({ highWaterMark: 64 * 1024, autoClose: false }), label: file, handle };
+}
+
+/** Runs a batch; returns the exit code (1 when any line is invalid). */
+export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
+  const started = performance.now();
+  const { input, label, handle } = await openInput(ctx, run.file);
+  const tally = newTally();
+  const out = new Output(ctx.stdout);
+  const cores = availableParallelism();
+  const workerFile = fileURLToPath(run.workerUrl);
+  let pool: VerifyPool | undefined;
+  let builder: BatchBuilder | undefined;
+  const pending: ReturnType<BatchBuilder['take']>[] = [];
+  let lineNo = 0;
+
+  const startPool = (n: number) => {
+    if (!existsSync(workerFile)) {
+      ctx.warn(`worker script ${workerFile} is missing; decoding on one thread (reinstall tacpay to fix)`);
+      return;
+    }
+    pool = new VerifyPool(run.workerUrl, n, run.workerInit);
+    builder = new BatchBuilder(lineNo + 1, pool.spare);
+  };
+  const auto = run.workers === undefined && cores > 1;
+  if (run.workers !== undefined && run.workers > 0) startPool(run.workers);
+
+  const splitter = new LineSplitter(MAX_PAYINFO_BYTES, (line, dropped) => {
+    lineNo++;
+    if (builder) {
+      if (!builder.fits(line)) pending.push(builder.take());
+      builder.add(line, dropped);
+      if (builder.full) pending.push(builder.take());
+      return;
+    }
+    out.add((line ? judgeLine(line, lineNo, run.check, tally) : tooLongRecord(lineNo, dropped, tally)) + '\n');
+    if (auto && lineNo === AUTO_WORKERS_AFTER) startPool(cores);
+  });
+
+  const progress = makeProgress(ctx, tally, () => lineNo);
+  const collect = () => {
+    if (!pool) return;
+    for (const done of pool.takeReady()) {
+      out.add(done.out);
+      addTally(tally, done.tally);
+    }
+  };
+  const pump = async () => {
+    while (pending.length) {
+      await pool!.room();
+      pool!.submit(pending.shift()!);
+      collect();
+      await out.flush();
+    }
+    collect();
+    await out.flush();
+    progress.tick();
+  };
+
+  try {
+    try {
+      for await (const chunk of input) {
+        splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+        await pump();
+      }
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (typeof e.code === 'string' && e.syscall) throw fileError(e, label, 'pay_info input');
+      throw err;
+    }
+    splitter.finish();
+    if (builder && builder.count > 0) pending.push(builder.take());
+    await pump();
+    if (pool) {
+      await pool.idle();
+      collect();
+    }
+    await out.flush(true);
+  } finally {
+    progress.clear();
+    await pool?.close();
+    await handle?.close();
+  }
+
+  if (lineNo === 0) throw new TacpayError(`no pay_info lines in ${label}`, 'give one pay_info per line (data=...&sign=...)', 'input.empty');
+  ctx.note(summary(tally, performance.now() - started, pool?.size ?? 0, Boolean(run.check.key), run.noKeyWords));
+  return tally.invalid > 0 ? 1 : 0;
+}
+
+function summary(t: ReturnType<typeof newTally>, ms: number, workers: number, keyGiven: boolean, noKeyWords: string): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const rate = ms > 0 ? Math.round((t.lines * 1000) / ms) : t.lines;
+  const sig = keyGiven ? `signatures: ${n(t.verified)} verified, ${n(t.failed)} failed, ${n(t.notChecked)} not checked` : `signatures not checked (${noKeyWords})`;
+  const threads = workers ? `, ${workers} worker threads` : '';
+  return `decoded ${n(t.lines)} lines: ${n(t.valid)} valid, ${n(t.invalid)} invalid; ${sig} (${(ms / 1000).toFixed(2)} s, ${n(rate)} lines/s${threads})`;
+}
+
+/** A self-overwriting progress line on stderr, only when stderr is a terminal. */
+function makeProgress(ctx: Ctx, tally: ReturnType<typeof newTally>, lines: () => number) {
+  const started = performance.now();
+  let last = started;
+  let shown = false;
+  return {
+    tick() {
+      if (!ctx.tty.stderr) return;
+      const now = performance.now();
+      // At once, then four times a second: a person sees it started, and it costs nothing per line.
+      if (shown && now - last < 250) return;
+      last = now;
+      shown = true;
+      const rate = Math.round((lines() * 1000) / Math.max(1, now - started));
+      ctx.stderr.write(`\r\x1b[K${ctx.colorErr.dim(`decoding: ${lines().toLocaleString('en-US')} lines read, ${tally.invalid.toLocaleString('en-US')} invalid so far (${rate.toLocaleString('en-US')} lines/s)`)}`);
+    },
+    clear() {
+      if (shown) ctx.stderr.write('\r\x1b[K');
+    },
+  };
+}
