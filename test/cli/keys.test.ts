@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseKey } from '../../src/core/keys.js';
 import { json, runCli, tempDir, type RunResult } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/fixtures.js';
+import { expectNoSecrets, secretRuns } from '../helpers/secrets.js';
 
 const K = (name: string): string => join(FIXTURES, 'keys', name);
 const FP_2048 = 'SHA256:IJ4EYV3MoISU4fx3jvFbAK5UZ3w6bmIDmT4OLr7ceh0';
@@ -13,28 +14,7 @@ const FP_DOC = 'SHA256:b6HPrbadv2NSNpFMeRaVhp2l9lorGblxdQdF5dJIW+8';
 const mode = (p: string): number => statSync(p).mode & 0o777;
 const expectedMode = (m: number): number => m & ~process.umask();
 
-/**
- * 24-character runs of the private part of a key's Base64 (PKCS#8 and PKCS#1), none of which may
- * ever be printed. Runs start past the public modulus and exponent, which the public half legitimately shows.
- */
-function secretRuns(privateFile: string): string[] {
-  const key = parseKey(readFileSync(privateFile), 'private').value!.privateKey!;
-  const d = Buffer.from((key.export({ format: 'jwk' }) as JsonWebKey).d!, 'base64url');
-  const runs: string[] = [];
-  for (const type of ['pkcs8', 'pkcs1'] as const) {
-    const der = key.export({ type, format: 'der' });
-    const from = Math.ceil(der.indexOf(d) / 3) * 4; // first Base64 quantum wholly inside the private part
-    expect(from).toBeGreaterThan(0);
-    const b64 = der.toString('base64');
-    for (let i = from; i + 24 <= b64.length; i += 12) runs.push(b64.slice(i, i + 24));
-  }
-  return runs;
-}
 
-function expectNoSecrets(r: RunResult, runs: readonly string[]): void {
-  const all = (r.stdout + r.stderr).replace(/\s/g, '');
-  for (const run of runs) expect(all.includes(run), `private key material printed: ${run}`).toBe(false);
-}
 
 /** A failed command: given exit code, a one-line error and a hint on stderr, nothing on stdout, no stack. */
 function expectCleanFailure(r: RunResult, code: number, message: RegExp): void {

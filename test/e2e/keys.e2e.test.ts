@@ -3,28 +3,15 @@
  * generate → inspect → match round trip, file modes, refusal to overwrite, and no private key
  * material in any output.
  */
-import { type JsonWebKey } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseKey } from '../../src/core/keys.js';
 import { json, ROOT, spawnCli, tempDir, type RunResult } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/fixtures.js';
+import { secretRuns } from '../helpers/secrets.js';
 
 const mode = (p: string): number => statSync(p).mode & 0o777;
 
-/** 24-character runs of the private part (past n and e) of the key's PKCS#8 and PKCS#1 Base64. */
-function secretRuns(privateFile: string): string[] {
-  const key = parseKey(readFileSync(privateFile), 'private').value!.privateKey!;
-  const d = Buffer.from((key.export({ format: 'jwk' }) as JsonWebKey).d!, 'base64url');
-  const runs: string[] = [];
-  for (const type of ['pkcs8', 'pkcs1'] as const) {
-    const der = key.export({ type, format: 'der' });
-    const b64 = der.toString('base64');
-    for (let i = Math.ceil(der.indexOf(d) / 3) * 4; i + 24 <= b64.length; i += 12) runs.push(b64.slice(i, i + 24));
-  }
-  return runs;
-}
 
 describe('tacpay keys (built CLI)', () => {
   beforeAll(() => {

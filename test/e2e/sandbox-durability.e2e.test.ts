@@ -4,72 +4,26 @@
  * acknowledged order; 200 concurrent creates of one out_trade_no make one order. Every wait is
  * bounded; the whole file takes a few seconds.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createPrivateKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { toQuery } from '../../src/client/encode.js';
-import { signParams, type Credentials } from '../../src/client/order-client.js';
 import { openStore } from '../../src/sandbox/store.js';
-import { BIN, cleanEnv, json, ROOT, spawnCli, tempDir } from '../helpers/cli.js';
+import { json, ROOT, spawnCli, tempDir } from '../helpers/cli.js';
+import { call, credentials, exitWithin, killAll, startSandboxProcess, type Running } from '../helpers/sandbox-process.js';
 import { orderParams } from '../sandbox/harness.js';
 
-interface Running {
-  child: ChildProcess;
-  ready: { url: string; offerId: string; platformKeyFingerprint: string };
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+afterEach(killAll);
 
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
-
-/** Spawns `tacpay sandbox start --port 0 --data dir --json` and waits (bounded) for the ready event. */
-function start(dir: string, timeoutMs = 15_000): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'sandbox', 'start', '--port', '0', '--data', dir, '--json'], { cwd: tempDir(), env: { NO_COLOR: '1', ...cleanEnv() } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready event in ${timeoutMs} ms\nstderr: ${err}`)), timeoutMs);
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      if (!out.includes('\n')) return;
-      clearTimeout(timer);
-      resolve({ child, ready: JSON.parse(out), exited });
-    });
-    void exited.then(({ code }) => {
-      clearTimeout(timer);
-      reject(new Error(`sandbox exited (${code}) before it was ready\nstderr: ${err}`));
-    });
-  });
+/** Starts a sandbox on `dir` (--port 0 --json) and parses its ready event. */
+async function start(dir: string): Promise<Running & { ready: { url: string; offerId: string; platformKeyFingerprint: string } }> {
+  const r = await startSandboxProcess(['--port', '0', '--data', dir, '--json']);
+  return { ...r, ready: JSON.parse(r.readyLine) };
 }
 
 /** Sends `signal` and waits (bounded) for the exit. */
-async function stop(r: Running, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+function stop(r: Running, signal: NodeJS.Signals = 'SIGTERM') {
   r.child.kill(signal);
-  return Promise.race([r.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`sandbox still running ${timeoutMs} ms after ${signal}`)), timeoutMs))]);
-}
-
-function credentials(dir: string): Credentials {
-  const store = openStore(dir, { readonly: true });
-  try {
-    const m = store.defaultMerchant()!;
-    return { offerId: m.offer_id, offerKey: m.offer_key, privateKey: createPrivateKey(m.private_key_pem) };
-  } finally {
-    store.close();
-  }
-}
-
-/** A signed call; rejects when the connection fails (as it does once the sandbox is killed). */
-async function call(url: string, c: Credentials, api: string, params: Record<string, string>): Promise<any> {
-  const signed = signParams(params, c, 'beijing-naive', new Date());
-  const res = await fetch(`${url}/v1/r/${c.offerId}/${api}?${toQuery(signed)}`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
-  return JSON.parse(await res.text());
+  return exitWithin(r);
 }
 
 const byOrder = (outTradeNo: string) => ({ user_id: 'rickenwang', type: 'by_order', out_trade_no: outTradeNo });

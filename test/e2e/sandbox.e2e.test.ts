@@ -4,91 +4,21 @@
  * request lines, a clean stop on SIGTERM / SIGINT that lets an in-flight request finish, a busy
  * port, and `log --follow` / `keys` against the running process. Every wait is bounded.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createPrivateKey } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toQuery } from '../../src/client/encode.js';
-import { signParams, type Credentials } from '../../src/client/order-client.js';
+import { signParams } from '../../src/client/order-client.js';
 import { READY_FILE } from '../../src/sandbox/runtime.js';
 import { openStore } from '../../src/sandbox/store.js';
 import { BIN, cleanEnv, json, ROOT, spawnCli, tempDir } from '../helpers/cli.js';
+import { call, credentials, exitWithin, killAll, startSandboxProcess, track, until } from '../helpers/sandbox-process.js';
 import { orderParams } from '../sandbox/harness.js';
 
-interface Running {
-  child: ChildProcess;
-  /** The first stdout line (the ready line or event). */
-  readyLine: string;
-  out(): string;
-  err(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children: ChildProcess[] = [];
-afterEach(() => {
-  // A failed test must not leave a sandbox running.
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
-
-/** Spawns `tacpay sandbox start ...` and waits (bounded) for its first stdout line. */
-function start(args: string[], timeoutMs = 15_000): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'sandbox', 'start', ...args], { cwd: tempDir(), env: { NO_COLOR: '1', ...cleanEnv() } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line in ${timeoutMs} ms\nstderr: ${err}`)), timeoutMs);
-    const check = (): void => {
-      const nl = out.indexOf('\n');
-      if (nl === -1) return;
-      clearTimeout(timer);
-      child.stdout!.off('data', check);
-      resolve({ child, readyLine: out.slice(0, nl), out: () => out, err: () => err, exited });
-    };
-    child.stdout!.on('data', check);
-    void exited.then(({ code }) => {
-      clearTimeout(timer);
-      reject(new Error(`sandbox exited (${code}) before it was ready\nstderr: ${err}`));
-    });
-  });
-}
-
-/** Resolves when `cond` holds, polling every 25 ms; fails after `timeoutMs`. */
-async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** Resolves with the exit, or fails if the process has not exited after `timeoutMs`. */
-function exitWithin(r: Running, timeoutMs = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return Promise.race([r.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running after ${timeoutMs} ms\nstderr: ${r.err()}`)), timeoutMs))]);
-}
-
-/** The default merchant's credentials, read from the store the sandbox uses. */
-function credentials(dir: string): Credentials {
-  const store = openStore(dir, { readonly: true });
-  try {
-    const m = store.defaultMerchant()!;
-    return { offerId: m.offer_id, offerKey: m.offer_key, privateKey: createPrivateKey(m.private_key_pem) };
-  } finally {
-    store.close();
-  }
-}
-
-/** One signed order API call (POST, parameters in the query string). */
-async function call(url: string, c: Credentials, api: string, params: Record<string, string>): Promise<any> {
-  const signed = signParams(params, c, 'beijing-naive', new Date());
-  const res = await fetch(`${url}/v1/r/${c.offerId}/${api}?${toQuery(signed)}`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
-  return JSON.parse(await res.text());
-}
+afterEach(killAll);
+const start = startSandboxProcess;
 
 beforeAll(() => {
   expect(existsSync(join(ROOT, 'dist/main.cjs')), 'build first: node scripts/build.mjs').toBe(true);
@@ -210,7 +140,7 @@ describe('tacpay sandbox start (built CLI)', () => {
     expect((await call(url, c, 'unified_order', orderParams('f1'))).ret).toBe(0);
 
     const follower = spawn(process.execPath, [BIN, '--json', 'sandbox', 'log', '--follow', '--limit', '1', '--data', dir], { cwd: tempDir(), env: { NO_COLOR: '1', ...cleanEnv() } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(follower);
+    track(follower);
     let out = '';
     let err = '';
     follower.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
