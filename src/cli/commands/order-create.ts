@@ -142,8 +142,6 @@ export function renderOrderCreate(r: CreateResult, ctx: Pick<Ctx, 'color'>): str
   out += `\n${c.bold('pay_info')} ${c.dim('(pass it to TACPaymentService as is; one launch per order)')}\n${inert(String(b.pay_info ?? ''), { singleLine: true })}\n`;
   if (r.payInfo) {
     const p = r.payInfo;
-    out += `\n${c.bold('decoded')}\n`;
-    out += rows(Object.entries(p.data ?? {}).map(([k, v]) => [k, inert(String(v), { singleLine: true })]));
     const s = p.signature;
     const sig =
       s.status === 'verified'
@@ -151,7 +149,8 @@ export function renderOrderCreate(r: CreateResult, ctx: Pick<Ctx, 'color'>): str
         : s.status === 'failed'
           ? `${c.red('FAILED')} ${s.causes?.[0]?.message ?? ''}`
           : c.dim(`not checked (${s.reason ?? 'no platform public key'})`);
-    out += rows([['signature', sig]]);
+    out += `\n${c.bold('decoded')}\n`;
+    out += rows([...Object.entries(p.data ?? {}).map(([k, v]) => [k, inert(String(v), { singleLine: true })] as [string, string]), ['signature', sig]]);
     for (const i of p.issues.filter((x) => x.severity !== 'info')) out += `  ${i.severity === 'error' ? c.red('✗') : c.yellow('!')} ${inert(i.message)}\n`;
   }
   return out;
