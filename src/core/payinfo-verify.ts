@@ -7,13 +7,13 @@
  */
 import { hash as digestOf } from 'node:crypto';
 import { isOk } from './issues.js';
-import { openSignature as open, type Opened, type VerifyKey } from './payinfo-rsa.js';
-import { fastCheck } from './payinfo-fast.js';
-export type { VerifyKey } from './payinfo-rsa.js';
 import { PAYINFO_FIELDS, parsePayInfo, type ParsedPayInfo } from './payinfo.js';
-import { CANDIDATE_WORDS, CANDIDATES, HASH_WORDS, NO_KEY, type Candidate, type HashName } from './payinfo-scheme.js';
 import { isStrictBase64, lenientBase64Length, percentDecode, safeEncode } from './payinfo-encoding.js';
+import { fastCheck } from './payinfo-fast.js';
+import { openSignature as open, type Opened, type VerifyKey } from './payinfo-rsa.js';
+import { CANDIDATE_WORDS, CANDIDATES, HASH_WORDS, NO_KEY, type Candidate, type HashName } from './payinfo-scheme.js';
 
+export type { VerifyKey } from './payinfo-rsa.js';
 export type { Candidate, HashName } from './payinfo-scheme.js';
 export { CANDIDATES, NO_KEY, SCHEME } from './payinfo-scheme.js';
 

@@ -252,8 +252,13 @@ describe('batch: --batch / --file, NDJSON out', () => {
   });
 
   it('each record is exactly what JSON.stringify writes for it', async () => {
-    const r = await runCli(['decode', '--batch'], { stdin: [docPayInfo, SIGNED.replace('%7B', '%7b')].join('\n') });
-    for (const line of r.stdout.split('\n').filter(Boolean)) expect(JSON.stringify(JSON.parse(line))).toBe(line);
+    const input = [docPayInfo, SIGNED, SIGNED.replace('%7B', '%7b'), 'junk', '', payInfo({ out_trade_no: 'x"y' })].join('\n');
+    for (const args of [[], ['--public-key', PLATFORM_PUB]]) {
+      const r = await runCli(['decode', '--batch', ...args], { stdin: input });
+      const out = r.stdout.split('\n').filter(Boolean);
+      expect(out).toHaveLength(6);
+      for (const line of out) expect(JSON.stringify(JSON.parse(line))).toBe(line);
+    }
   });
 
   it('exit 0 when every line is valid; CRLF line ends are fine; no key: signatures not checked', async () => {

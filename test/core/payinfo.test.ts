@@ -483,6 +483,10 @@ describe('properties', () => {
     expect(fastCheck(`${VALID} `, {})).toBeUndefined();
     expect(fastCheck(VALID, { expectAppid: 'TC1' })).toBeUndefined();
     expect(fastCheck(withData({ ...DOC_DATA, user_id: 'x' }), {})).toBeUndefined();
+    // Padding inside the sign, URL-safe letters, a needless escape: strict Base64 or canonical form broken.
+    expect(fastCheck(VALID.replace(/(&sign=[^%]*)%[0-9A-F]{2}/, '$1%3D'), {})).toBeUndefined();
+    expect(fastCheck(VALID.replace(/(&sign=[^%]*)%2F/, '$1_'), {})).toBeUndefined();
+    expect(fastCheck(VALID.replace('&sign=', '&sign=%41'), {})).toBeUndefined();
   });
 });
 
