@@ -39,8 +39,8 @@ export interface BatchRun {
   workerInit: WorkerInit;
   /** Worker threads: 0 none, n exactly n from the start, undefined = all cores once the input is long. */
   workers?: number;
-  /** dist/verify-worker.js, resolved by code bundled into dist/main.js. */
-  workerUrl: URL;
+  /** Where dist/verify-worker.{cjs,js} may be, resolved by code bundled into the main bundle; the first that exists is used. */
+  workerUrls: readonly URL[];
   /** Words for the summary when no key was given. */
   noKeyWords: string;
 }
@@ -141,18 +141,18 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
   const tally = newTally();
   const out = new Output(ctx.stdout);
   const cores = availableParallelism();
-  const workerFile = fileURLToPath(run.workerUrl);
+  const workerUrl = run.workerUrls.find((u) => existsSync(fileURLToPath(u)));
   let pool: VerifyPool | undefined;
   let builder: BatchBuilder | undefined;
   const pending: ReturnType<BatchBuilder['take']>[] = [];
   let lineNo = 0;
 
   const startPool = (n: number) => {
-    if (!existsSync(workerFile)) {
-      ctx.warn(`worker script ${workerFile} is missing; decoding on one thread (reinstall tacpay to fix)`);
+    if (!workerUrl) {
+      ctx.warn(`worker script ${run.workerUrls.map((u) => fileURLToPath(u)).join(' or ')} is missing; decoding on one thread (reinstall tacpay to fix)`);
       return;
     }
-    pool = new VerifyPool(run.workerUrl, n, run.workerInit);
+    pool = new VerifyPool(workerUrl, n, run.workerInit);
     builder = new BatchBuilder(lineNo + 1, pool.spare);
   };
   const auto = run.workers === undefined && cores > 1;

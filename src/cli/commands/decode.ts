@@ -37,9 +37,10 @@ export interface DecodeReport {
 
 const NO_KEY_WORDS = 'no public key; pass --public-key or set platformPublicKey';
 
-// Where the worker bundle sits: next to dist/main.js, which this file is bundled into (chunks live
-// in dist/chunks/, so the URL must be made here, not in the lazily loaded batch code).
-const WORKER_URL = new URL('./verify-worker.cjs', import.meta.url);
+// Where the worker bundle sits: next to the main bundle, which this file is bundled into (lazily
+// loaded code may live in dist/chunks/, so the URL is made here). The extension follows the build
+// format (scripts/build.mjs): CommonJS .cjs now, ESM .js before; the first that exists is used.
+const WORKER_URLS = [new URL('./verify-worker.cjs', import.meta.url), new URL('./verify-worker.js', import.meta.url)];
 
 export function registerDecode(program: Command, app: App): void {
   const cmd = program
@@ -128,7 +129,7 @@ export async function runDecodeCommand(opts: DecodeOptions, ctx: Ctx, arg: strin
         ...(opts.expectFingerprint ? { expectFingerprint: opts.expectFingerprint } : {}),
       },
       ...(workers !== undefined ? { workers } : {}),
-      workerUrl: WORKER_URL,
+      workerUrls: WORKER_URLS,
       noKeyWords: NO_KEY_WORDS,
     });
   }
