@@ -4,6 +4,7 @@ import type { App } from '../kit.js';
 import { registerCompletion } from './completion.js';
 import { registerConfig } from './config.js';
 import { registerDecode } from './decode.js';
+import { registerDoctor } from './doctor.js';
 import { registerKeys } from './keys.js';
 import { registerOrder } from './order.js';
 import { registerRefund } from './refund.js';
@@ -17,6 +18,7 @@ export function registerAll(program: Command, app: App): void {
   registerSign(program, app);
   registerKeys(program, app);
   registerSandbox(program, app);
+  registerDoctor(program, app);
   registerConfig(program, app);
   registerCompletion(program, app);
 }

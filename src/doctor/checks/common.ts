@@ -1,0 +1,97 @@
+/** What several checks need: result constructors and the ids the project uses, wherever they were found. */
+import type { CheckResult, ConfigEntry, FileEntry, PlistDict, Snapshot } from '../types.js';
+
+export const pass = (summary: string, extra: Partial<CheckResult> = {}): CheckResult => ({ status: 'pass', summary, ...extra });
+export const fail = (summary: string, hint: string, extra: Partial<CheckResult> = {}): CheckResult => ({ status: 'fail', summary, hint, ...extra });
+export const warn = (summary: string, hint: string, extra: Partial<CheckResult> = {}): CheckResult => ({ status: 'warn', summary, hint, ...extra });
+export const skip = (summary: string): CheckResult => ({ status: 'skip', summary });
+export const manual = (summary: string, hint: string, extra: Partial<CheckResult> = {}): CheckResult => ({ status: 'manual', summary, hint, ...extra });
+
+/** `a.b.c` inside nested dictionaries; the first of several spellings that is present. */
+export function dig(obj: unknown, ...paths: string[]): unknown {
+  for (const p of paths) {
+    let cur: unknown = obj;
+    for (const k of p.split('.')) cur = cur && typeof cur === 'object' && !Array.isArray(cur) ? (cur as Record<string, unknown>)[k] : undefined;
+    if (cur !== undefined) return cur;
+  }
+  return undefined;
+}
+
+/** A string value or undefined (numbers become strings: plists may hold an id as <integer>). */
+export function str(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+const q = (s: string) => JSON.stringify(s);
+export { q as quote };
+
+/** The TAC config file (of the merged ones) that supplies `path`: the last one defining it (later wins). */
+export function sourceOf(files: ReadonlyArray<FileEntry<Record<string, unknown>>>, ...paths: string[]): string | undefined {
+  let found: string | undefined;
+  for (const f of files) if (f.value && dig(f.value, ...paths) !== undefined) found = f.path;
+  return found;
+}
+
+/** The WeChat AppID: tacpay config first, then the TAC config files (iOS, then Android). */
+export function wechatAppId(s: Snapshot): ConfigEntry | undefined {
+  if (s.config.wechatAppId) return s.config.wechatAppId;
+  const paths = ['services.social.wechat.appId', 'services.social.wechat.appID'];
+  const ios = str(dig(s.ios?.tac, ...paths));
+  if (ios) return { value: ios, origin: sourceOf(s.ios!.tacPlists, ...paths) ?? 'iOS TAC config' };
+  const android = str(dig(s.android?.tac, ...paths));
+  if (android) return { value: android, origin: sourceOf(s.android!.tacJsons, ...paths) ?? 'Android TAC config' };
+  return undefined;
+}
+
+/** The QQ AppID: tacpay config first, then the TAC config files. */
+export function qqAppId(s: Snapshot): ConfigEntry | undefined {
+  if (s.config.qqAppId) return s.config.qqAppId;
+  const paths = ['services.social.qq.appId', 'services.social.qq.appID'];
+  const ios = str(dig(s.ios?.tac, ...paths));
+  if (ios) return { value: ios, origin: sourceOf(s.ios!.tacPlists, ...paths) ?? 'iOS TAC config' };
+  const android = str(dig(s.android?.tac, ...paths));
+  if (android) return { value: android, origin: sourceOf(s.android!.tacJsons, ...paths) ?? 'Android TAC config' };
+  return undefined;
+}
+
+/** Whether QQ Wallet pay is in use: a QQ AppID anywhere, or the QQ pay jar in the Android libs. */
+export function qqPayUsed(s: Snapshot): boolean {
+  return qqAppId(s) !== undefined || Boolean(s.android?.jars.includes('mqqopenpay.jar'));
+}
+
+/** The URL schemes in Info.plist's CFBundleURLTypes, in order. */
+export function urlSchemes(plist: PlistDict): string[] {
+  const types = plist.CFBundleURLTypes;
+  if (!Array.isArray(types)) return [];
+  return types.flatMap((t) => {
+    const schemes = t && typeof t === 'object' ? (t as Record<string, unknown>).CFBundleURLSchemes : undefined;
+    return Array.isArray(schemes) ? schemes.filter((x): x is string => typeof x === 'string') : [];
+  });
+}
+
+/** LSApplicationQueriesSchemes entries. */
+export function querySchemes(plist: PlistDict): string[] {
+  const v = plist.LSApplicationQueriesSchemes;
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** The usable Info.plist, or the result that explains why there is none. */
+export function infoPlist(s: Snapshot): { plist: PlistDict; file: FileEntry<PlistDict> } | CheckResult {
+  if (!s.ios) return skip('no iOS project found');
+  const f = s.ios.infoPlist;
+  if (!f) return skip('no Info.plist found (see ios.project)');
+  if (!f.value) return skip(`Info.plist could not be read (see ios.project)`);
+  return { plist: f.value, file: f };
+}
+
+export function isResult(x: unknown): x is CheckResult {
+  return typeof x === 'object' && x !== null && 'status' in x;
+}
+
+/** "a, b and c" */
+export function words(list: readonly string[]): string {
+  if (list.length <= 1) return list.join('');
+  return `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
+}
