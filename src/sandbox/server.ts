@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { RET } from '../core/ret-codes.js';
 import { payOrder, SandboxApi, type Reply } from './api.js';
+import { DeliveryEngine } from './deliveries.js';
 import { ensureDefaultMerchant, ensurePlatformKeys } from './merchants.js';
 import type { RequestLogRow, Store } from './store.js';
 import { readWire, WireError } from './wire.js';
@@ -20,6 +21,8 @@ export interface SandboxServer {
   server: Server;
   url: string;
   api: SandboxApi;
+  /** The notification delivery engine (absent with `notify: false`). */
+  deliveries?: DeliveryEngine;
   /** Stops accepting, lets in-flight requests finish, closes idle keep-alive sockets. */
   close(): Promise<void>;
 }
@@ -31,6 +34,12 @@ export interface StartOptions {
   now?: () => Date;
   /** Called with each request once it is answered and logged (`sandbox start --verbose` prints it). Runs on the hot path: keep it cheap. */
   onRequest?: (entry: Omit<RequestLogRow, 'id'>) => void;
+  /**
+   * Payment notifications to the merchants' notify URLs (spec §3.1): on by default, with the
+   * documented retry schedule multiplied by `retryScale` and a per-attempt timeout. Pending
+   * deliveries in the store resume on start. false: no deliveries from this process.
+   */
+  notify?: false | { retryScale?: number; timeoutMs?: number; pollMs?: number };
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -77,6 +86,16 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
   const platform = ensurePlatformKeys(store);
   ensureDefaultMerchant(store, now());
   const api = new SandboxApi({ store, platformPrivatePem: platform.privatePem, now });
+  const deliveries =
+    opts.notify === false
+      ? undefined
+      : new DeliveryEngine({
+          store,
+          platformPrivatePem: platform.privatePem,
+          now,
+          ...opts.notify,
+          onError: (err) => process.stderr.write(`tacpay sandbox: notification delivery: ${err.message}\n`),
+        });
 
   const server = createServer({ keepAlive: true }, (req, res) => {
     void serve(req, res);
@@ -133,6 +152,8 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
         params = w.params;
         offerId = w.params.offer_id ?? null;
         reply = payOrder(store, w.params.offer_id ?? '', w.params.out_trade_no ?? '', now());
+        // Deliver now rather than at the next poll.
+        deliveries?.kick();
       } else {
         status = 404;
         reply = { ret: RET.unsupported, msg: `no such path ${path}; the order API lives at /v1/r/{offerId}/{unified_order|query_order|close_order|refund|query_refund}` };
@@ -176,20 +197,26 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
       resolve();
     });
   });
+  // Started once the server listens: a failed listen must leave no poll behind.
+  deliveries?.start();
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {
     server,
     api,
+    ...(deliveries ? { deliveries } : {}),
     url: `http://${host}:${addr.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      // Deliveries stop first: an attempt cut short gives its lease back, to resume on the next start.
+      await deliveries?.stop();
+      await new Promise<void>((resolve) => {
         server.close(() => {
           // Requests finished while closing may still sit in the queue: write them before the store closes.
           if (logQueue.length) flushLog();
           resolve();
         });
         server.closeIdleConnections();
-      }),
+      });
+    },
   };
 }

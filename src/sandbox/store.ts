@@ -61,6 +61,44 @@ export interface RefundRow {
   created_at: string;
 }
 
+/** A payment notification the sandbox owes a merchant (one per paid order), and where it stands. */
+export interface DeliveryRow {
+  id: number;
+  order_id: number;
+  offer_id: string;
+  out_trade_no: string;
+  /** The notification fields but ts and sign, as JSON: every attempt is signed afresh with its own ts. */
+  fields_json: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  /** When the next attempt is due (ISO, wall clock); null once delivered or given up. */
+  next_at: string | null;
+  retry_scale: number;
+  /** Set while an attempt is in flight, so two sandboxes sharing a data dir never send it twice at once. */
+  lease_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One delivery attempt: what was sent where, what came back, and the order state it left. */
+export interface DeliveryAttemptRow {
+  id: number;
+  delivery_id: number;
+  attempt: number;
+  at: string;
+  url: string;
+  /** The body as sent (holds no secret: the offerKey is only inside the signature). */
+  body: string;
+  http_status: number | null;
+  reply: string | null;
+  delivered: number;
+  reason: string | null;
+  latency_ms: number;
+  order_state: number;
+  /** When the next attempt is due, if one is. */
+  next_at: string | null;
+}
+
 export interface RequestLogRow {
   id: number;
   at: string;
@@ -126,6 +164,37 @@ CREATE TABLE IF NOT EXISTS refunds (
   params_json TEXT NOT NULL,
   created_at TEXT NOT NULL,
   UNIQUE (offer_id, refund_id)
+);
+CREATE INDEX IF NOT EXISTS orders_paid ON orders (id) WHERE order_state = 2;
+CREATE TABLE IF NOT EXISTS deliveries (
+  id INTEGER PRIMARY KEY,
+  order_id INTEGER NOT NULL UNIQUE REFERENCES orders (id),
+  offer_id TEXT NOT NULL,
+  out_trade_no TEXT NOT NULL,
+  fields_json TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at TEXT,
+  retry_scale REAL NOT NULL,
+  lease_until TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE status = 'pending';
+CREATE TABLE IF NOT EXISTS delivery_attempts (
+  id INTEGER PRIMARY KEY,
+  delivery_id INTEGER NOT NULL REFERENCES deliveries (id),
+  attempt INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  url TEXT NOT NULL,
+  body TEXT NOT NULL,
+  http_status INTEGER,
+  reply TEXT,
+  delivered INTEGER NOT NULL,
+  reason TEXT,
+  latency_ms REAL NOT NULL,
+  order_state INTEGER NOT NULL,
+  next_at TEXT
 );
 CREATE TABLE IF NOT EXISTS requests (
   id INTEGER PRIMARY KEY,
@@ -312,6 +381,105 @@ export class Store {
   /** The newest `limit` requests, oldest first. */
   lastRequests(limit: number): RequestLogRow[] {
     return (this.q('SELECT * FROM requests ORDER BY id DESC LIMIT ?').all(limit) as RequestLogRow[]).reverse();
+  }
+
+  /** Creates the delivery of a paid order unless it exists (UNIQUE order_id: two sandboxes may both notice the payment). */
+  insertDeliveryIfNew(d: Omit<DeliveryRow, 'id'>): DeliveryRow | undefined {
+    const info = this.q(
+      `INSERT OR IGNORE INTO deliveries (order_id, offer_id, out_trade_no, fields_json, status, attempts, next_at, retry_scale, lease_until, created_at, updated_at)
+       VALUES (@order_id, @offer_id, @out_trade_no, @fields_json, @status, @attempts, @next_at, @retry_scale, @lease_until, @created_at, @updated_at)`,
+    ).run(d);
+    return info.changes === 1 ? { ...d, id: Number(info.lastInsertRowid) } : undefined;
+  }
+
+  deliveryByOrder(orderId: number): DeliveryRow | undefined {
+    return this.q('SELECT * FROM deliveries WHERE order_id = ?').get(orderId) as DeliveryRow | undefined;
+  }
+
+  deliveryById(id: number): DeliveryRow | undefined {
+    return this.q('SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
+  }
+
+  /** Paid orders (state 2) of merchants with a notify URL that have no delivery yet: paid by any path, from any process. */
+  paidOrdersWithoutDelivery(limit: number): OrderRow[] {
+    return this.q(
+      `SELECT o.* FROM orders o JOIN merchants m ON m.offer_id = o.offer_id
+       WHERE o.order_state = 2 AND m.notify_url IS NOT NULL AND m.notify_url != ''
+         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.order_id = o.id)
+       ORDER BY o.id LIMIT ?`,
+    ).all(limit) as OrderRow[];
+  }
+
+  /** Takes up to `limit` due, unleased pending deliveries and leases them until `leaseUntil`, in one transaction. */
+  claimDueDeliveries(nowIso: string, leaseUntil: string, limit: number): DeliveryRow[] {
+    return this.tx(() => {
+      const rows = this.q(
+        "SELECT * FROM deliveries WHERE status = 'pending' AND next_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_at LIMIT ?",
+      ).all(nowIso, nowIso, limit) as DeliveryRow[];
+      const lease = this.q('UPDATE deliveries SET lease_until = ? WHERE id = ?');
+      for (const r of rows) lease.run(leaseUntil, r.id);
+      return rows.map((r) => ({ ...r, lease_until: leaseUntil }));
+    });
+  }
+
+  /** The earliest next_at of a pending delivery that no attempt in flight holds, if any. */
+  nextDeliveryDue(nowIso: string): string | undefined {
+    return (this.q("SELECT MIN(next_at) AS t FROM deliveries WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < ?)").get(nowIso) as { t: string | null }).t ?? undefined;
+  }
+
+  /** Gives a lease back without recording an attempt (an attempt cut short by shutdown). */
+  releaseDelivery(id: number): void {
+    this.q('UPDATE deliveries SET lease_until = NULL WHERE id = ?').run(id);
+  }
+
+  /** Records an attempt and the delivery's new state in one transaction; sets the order's state and callback_time as given. */
+  recordAttempt(
+    a: Omit<DeliveryAttemptRow, 'id'>,
+    d: Pick<DeliveryRow, 'status' | 'next_at' | 'updated_at'>,
+    order: { id: number; order_state: number; callback_time?: string },
+  ): DeliveryAttemptRow {
+    return this.tx(() => {
+      const id = Number(
+        this.q(
+          `INSERT INTO delivery_attempts (delivery_id, attempt, at, url, body, http_status, reply, delivered, reason, latency_ms, order_state, next_at)
+           VALUES (@delivery_id, @attempt, @at, @url, @body, @http_status, @reply, @delivered, @reason, @latency_ms, @order_state, @next_at)`,
+        ).run(a).lastInsertRowid,
+      );
+      this.q('UPDATE deliveries SET status = ?, attempts = ?, next_at = ?, lease_until = NULL, updated_at = ? WHERE id = ?').run(d.status, a.attempt, d.next_at, d.updated_at, a.delivery_id);
+      // Only a paid order's state moves (2 delivering, 3 delivery failed, 4 delivered): a closed order keeps its own.
+      this.q('UPDATE orders SET order_state = ?, callback_time = COALESCE(?, callback_time) WHERE id = ? AND order_state IN (2, 3, 4)').run(order.order_state, order.callback_time ?? null, order.id);
+      return { ...a, id };
+    });
+  }
+
+  /** Attempts of one delivery, oldest first. */
+  attemptsOf(deliveryId: number): DeliveryAttemptRow[] {
+    return this.q('SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY id').all(deliveryId) as DeliveryAttemptRow[];
+  }
+
+  /** Attempts after `afterId` with their order no., oldest first (for `sandbox log --notifications --follow`). */
+  attemptsAfter(afterId: number, limit: number): Array<DeliveryAttemptRow & { out_trade_no: string; offer_id: string; status: string }> {
+    return this.q(
+      'SELECT a.*, d.out_trade_no, d.offer_id, d.status FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE a.id > ? ORDER BY a.id LIMIT ?',
+    ).all(afterId, limit) as Array<DeliveryAttemptRow & { out_trade_no: string; offer_id: string; status: string }>;
+  }
+
+  /** The newest `limit` attempts with id <= `upTo`, oldest first. */
+  lastAttempts(limit: number, upTo: number): Array<DeliveryAttemptRow & { out_trade_no: string; offer_id: string; status: string }> {
+    return (
+      this.q(
+        'SELECT a.*, d.out_trade_no, d.offer_id, d.status FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE a.id <= ? ORDER BY a.id DESC LIMIT ?',
+      ).all(upTo, limit) as Array<DeliveryAttemptRow & { out_trade_no: string; offer_id: string; status: string }>
+    ).reverse();
+  }
+
+  lastAttemptId(): number {
+    return (this.q('SELECT COALESCE(MAX(id), 0) AS n FROM delivery_attempts').get() as { n: number }).n;
+  }
+
+  /** Pending deliveries (waiting for their first or next attempt), oldest first. */
+  pendingDeliveries(limit: number): DeliveryRow[] {
+    return this.q("SELECT * FROM deliveries WHERE status = 'pending' ORDER BY next_at LIMIT ?").all(limit) as DeliveryRow[];
   }
 
   close(): void {
