@@ -36,11 +36,27 @@ export function parseXml(text: string): Document {
     doc = parser.parseFromString(text, 'text/xml');
   } catch (err) {
     const e = err as Error & { locator?: { lineNumber?: number } };
-    throw new Malformed(cleanXmlMessage(first?.msg ?? e.message), first?.line ?? e.locator?.lineNumber);
+    const msg = cleanXmlMessage(first?.msg ?? e.message);
+    throw new Malformed(msg, mismatchLine(text, msg) ?? first?.line ?? e.locator?.lineNumber);
   }
-  if (first) throw new Malformed(cleanXmlMessage(first.msg), first.line);
+  if (first) {
+    const msg = cleanXmlMessage(first.msg);
+    throw new Malformed(msg, mismatchLine(text, msg) ?? first.line);
+  }
+  return checkedRoot(doc);
+}
+
+function checkedRoot(doc: Document): Document {
   if (!doc.documentElement) throw new Malformed('no root element');
   return doc;
+}
+
+/** xmldom places a tag mismatch at the opening tag; the line of the wrong closing tag is more useful. */
+function mismatchLine(text: string, msg: string): number | undefined {
+  const m = /mismatch: "[^"]*" != "([^"]+)"/.exec(msg);
+  if (!m) return undefined;
+  const at = text.indexOf(`</${m[1]}`);
+  return at === -1 ? undefined : lineAt(text, at);
 }
 
 function cleanXmlMessage(m: string): string {
@@ -414,7 +430,8 @@ export function parseJsonObject(text: string): Record<string, unknown> {
   } catch (err) {
     const msg = (err as Error).message;
     const pos = /position (\d+)/.exec(msg);
-    throw new Malformed(`not valid JSON (${msg.replace(/ in JSON at position \d+.*$/, '')})`, pos ? lineAt(text, Number(pos[1])) : undefined);
+    // V8's message quotes the input ("...", "b": } is not valid JSON); keep only the reason.
+    throw new Malformed(`not valid JSON (${msg.replace(/ in JSON at position \d+.*$/s, '').replace(/, (?:\.\.\.)?".*$/s, '')})`, pos ? lineAt(text, Number(pos[1])) : undefined);
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Malformed('the JSON is not an object');
   return value as Record<string, unknown>;
