@@ -85,8 +85,11 @@ export async function gather(input: GatherInput): Promise<Snapshot> {
   const missing: Missing[] = [];
   const show = (abs: string) => {
     const rel = relative(root, abs);
-    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split('\\').join('/') : abs;
+    if (rel === '') return '.';
+    return !rel.startsWith('..') && !isAbsolute(rel) ? rel.split('\\').join('/') : abs;
   };
+  /** A glob under a directory, as shown: no prefix at the project root, `ios/` and so on below it. */
+  const under = (dir: string, pattern: string) => (show(dir) === '.' ? pattern : `${show(dir)}/${pattern}`);
 
   async function load<T>(role: string, abs: string, source: FileSource, parse: (bytes: Buffer) => { value: T; format: string }): Promise<FileEntry<T>> {
     const entry: FileEntry<T> = { role, path: show(abs), abs, source };
@@ -122,7 +125,7 @@ export async function gather(input: GatherInput): Promise<Snapshot> {
       if (proj && (await isFile(join(iosDir, proj.name, 'project.pbxproj')))) pbxPath = join(iosDir, proj.name, 'project.pbxproj');
     }
     if (pbxPath) ios.pbxproj = await load<PbxSummary>('ios.pbxproj', pbxPath, input.paths.pbxproj ? 'flag' : 'discovered', (b) => ({ value: parsePbxproj(b.toString('utf8')), format: 'pbxproj' }));
-    else missing.push({ role: 'ios.pbxproj', lookedFor: [`${show(join(iosDir, '*.xcodeproj/project.pbxproj'))}`] });
+    else missing.push({ role: 'ios.pbxproj', lookedFor: [under(iosDir, '*.xcodeproj/project.pbxproj')] });
     const app = appTarget(ios.pbxproj?.value);
     const srcRoot = pbxPath ? dirname(dirname(pbxPath)) : iosDir;
 
@@ -139,7 +142,7 @@ export async function gather(input: GatherInput): Promise<Snapshot> {
         const any = await walk(iosDir, (n) => n === 'Info.plist', 2, { skip: (n) => /Tests$|^Flutter$/.test(n) });
         plistPath = any[0];
       }
-      if (!plistPath) missing.push({ role: 'ios.info-plist', lookedFor: [...new Set(candidates.map(show)), `${show(iosDir)}/**/Info.plist`] });
+      if (!plistPath) missing.push({ role: 'ios.info-plist', lookedFor: [...new Set(candidates.map(show)), under(iosDir, '**/Info.plist')] });
     }
     if (plistPath) {
       ios.infoPlist = await load<PlistDict>('ios.info-plist', plistPath, input.paths.iosPlist ? 'flag' : 'discovered', parsePlistDict);
@@ -152,7 +155,7 @@ export async function gather(input: GatherInput): Promise<Snapshot> {
       const c = fromSettings ? expandSrcRoot(fromSettings, srcRoot) : undefined;
       if (c && (await isFile(c))) entPath = c;
       else entPath = (await walk(iosDir, (n) => n.endsWith('.entitlements'), 2))[0];
-      if (!entPath) missing.push({ role: 'ios.entitlements', lookedFor: [...(c ? [show(c)] : []), `${show(iosDir)}/**/*.entitlements`] });
+      if (!entPath) missing.push({ role: 'ios.entitlements', lookedFor: [...(c ? [show(c)] : []), under(iosDir, '**/*.entitlements')] });
     }
     if (entPath) ios.entitlements = await load<PlistDict>('ios.entitlements', entPath, input.paths.entitlements ? 'flag' : 'discovered', parsePlistDict);
 
@@ -168,7 +171,7 @@ export async function gather(input: GatherInput): Promise<Snapshot> {
       ios.tacPlists.push(await load<PlistDict>('ios.tac-config', f, input.paths.tacPlists?.length ? 'flag' : 'discovered', parsePlistDict));
       shippedPaths.add(f);
     }
-    if (!ios.tacPlists.length) missing.push({ role: 'ios.tac-config', lookedFor: [`${show(iosDir)}/**/tac_services_configurations*.plist`] });
+    if (!ios.tacPlists.length) missing.push({ role: 'ios.tac-config', lookedFor: [under(iosDir, '**/tac_services_configurations*.plist')] });
     ios.tac = mergeConfigs(ios.tacPlists.filter((e) => e.value).map((e) => e.value!));
 
     // Bundle resources of the app target ship with the app.
