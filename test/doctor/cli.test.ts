@@ -63,6 +63,10 @@ describe('tacpay doctor: human output', () => {
     const r = await runCli(['doctor', dir]);
     expect(r.stdout).toContain('com.example\\x1b[31m.evil');
     expect(r.stdout).not.toContain('\x1b[31m');
+    const j = await runCli(['doctor', dir, '--json']);
+    const checks = json<Doc>(j).checks;
+    for (const c of checks) expect(`${c.summary}${c.hint ?? ''}${(c.details ?? []).join('')}`).not.toContain('\x1b');
+    expect(checks.find((c) => c.id === 'manual.android-signing')!.hint).toContain('com.example\\x1b[31m.evil');
   });
 });
 

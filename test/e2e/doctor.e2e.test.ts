@@ -5,7 +5,7 @@ import { cpSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseManifest, parsePlistDict } from '../../src/doctor/parsers.js';
-import { json, spawnCli, tempDir } from '../helpers/cli.js';
+import { json, ROOT, spawnCli, tempDir } from '../helpers/cli.js';
 import { PROJECTS, variants } from '../doctor/helpers.js';
 
 interface Doc {
@@ -65,6 +65,18 @@ describe('tacpay doctor (built CLI)', () => {
     const skipped = await spawnCli(['doctor', dir, '--json', '--strict', '--skip', 'android.qqwallet-scheme', '--skip', 'android.repositories']);
     expect(skipped.code).toBe(0);
     expect(json<Doc>(skipped).summary).toMatchObject({ errors: 0, skipped: expect.any(Number) });
+  });
+
+  it('tacpay --help loads none of the doctor parsers; doctor loads them when it runs', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const script = `const m = require(${JSON.stringify(join(ROOT, 'dist/main.cjs'))});
+const io = { stdout: { write() {} }, stderr: { write() {} }, stdin: process.stdin, env: {}, cwd: process.cwd() };
+const mods = () => Object.keys(require.cache).filter((k) => /node_modules[\\/](@xmldom|bplist-parser|xcode|diff)[\\/]/.test(k)).length;
+m.main(['--help'], io).then(() => { const a = mods(); return m.main(['doctor', ${JSON.stringify(join(PROJECTS, 'flutter/good'))}, '--json'], io).then(() => console.log(a, mods())); });`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    const [help, doctor] = r.stdout.trim().split(' ').map(Number);
+    expect(help).toBe(0);
+    expect(doctor).toBeGreaterThan(0);
   });
 
   it('a usage error exits 2 with one JSON error document and no stack', async () => {

@@ -37,6 +37,14 @@ export interface DoctorOptions {
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const safe = (t: string) => inert(t);
 
+/** Every string in a JSON document made inert: project files can hold control and bidi characters JSON.stringify leaves raw. */
+function inertDeep<T>(value: T): T {
+  if (typeof value === 'string') return inert(value) as T;
+  if (Array.isArray(value)) return value.map(inertDeep) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inertDeep(v)])) as T;
+  return value;
+}
+
 async function kindOf(p: string): Promise<'file' | 'dir' | undefined> {
   try {
     const s = await stat(p);
@@ -223,7 +231,7 @@ export function registerDoctor(program: Command, app: App): void {
       const render = { color: ctx.color, verbose: ctx.verbose, safe };
 
       if (!opts.fix) {
-        if (ctx.json) writeJson(ctx.stdout, first.report);
+        if (ctx.json) writeJson(ctx.stdout, inertDeep(first.report));
         else ctx.stdout.write(doctor.renderReport(first.report, render));
         return first.report.exitCode;
       }
@@ -238,7 +246,7 @@ export function registerDoctor(program: Command, app: App): void {
         ctx.stdout.write(doctor.renderFixPlan(plan, render));
       }
       if (!plan.edits.length) {
-        if (ctx.json) writeJson(ctx.stdout, { ...first.report, fix: { ...planJson, written: [] } });
+        if (ctx.json) writeJson(ctx.stdout, inertDeep({ ...first.report, fix: { ...planJson, written: [] } }));
         return first.report.exitCode;
       }
       let go = Boolean(opts.yes);
@@ -251,7 +259,7 @@ export function registerDoctor(program: Command, app: App): void {
       }
       if (!go) {
         const why = opts.yes || ctx.interactive ? 'not confirmed' : 'no terminal to confirm on and no --yes';
-        if (ctx.json) writeJson(ctx.stdout, { ...first.report, exitCode: EXIT.failed, fix: { ...planJson, written: [], notWritten: why } });
+        if (ctx.json) writeJson(ctx.stdout, inertDeep({ ...first.report, exitCode: EXIT.failed, fix: { ...planJson, written: [], notWritten: why } }));
         else ctx.stderr.write(`${ctx.colorErr.yellow('nothing was written')} (${why}); run again with --fix --yes to write these changes\n`);
         return EXIT.failed;
       }
@@ -267,7 +275,7 @@ export function registerDoctor(program: Command, app: App): void {
       // Re-run every check on the rewritten files, so the exit code says how things stand now.
       const after = await doctor.runDoctor(input, runOpts);
       if (ctx.json) {
-        writeJson(ctx.stdout, { ...after.report, fix: { ...planJson, written, before: first.report.summary } });
+        writeJson(ctx.stdout, inertDeep({ ...after.report, fix: { ...planJson, written, before: first.report.summary } }));
       } else {
         ctx.stdout.write(`\n${ctx.color.green(`wrote ${written.join(', ')}`)}\n\n${ctx.color.bold('After fixing')}\n`);
         ctx.stdout.write(doctor.renderReport(after.report, render));
