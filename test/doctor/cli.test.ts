@@ -141,6 +141,19 @@ describe('tacpay doctor: options', () => {
     expect(logged.checks.find((c) => c.id === 'payinfo.not-reused')!.details).toEqual(['out_trade_no "open_1517568769743" launched at lines 3, 5']);
   });
 
+  it('checks the pay_info signature when the platform public key is known (and only then)', async () => {
+    const payInfo = readFileSync(join(PROJECTS, '../payinfo/signed.txt'), 'utf8').trim();
+    const sig = async (key?: string) => {
+      const r = await runCli(['doctor', P('react-native/good'), '--json', '--pay-info', payInfo, '--offer-id', 'TC100008'], { env: cleanEnv(key ? { TACPAY_PLATFORM_PUBLIC_KEY: join(PROJECTS, '../payinfo', key) } : {}) });
+      return json<Doc>(r).checks.find((c) => c.id === 'payinfo.signature')!;
+    };
+    expect((await sig('platform-public.pem')).status).toBe('pass');
+    const wrong = await sig('other-public.pem');
+    expect(wrong.status).toBe('fail');
+    expect(wrong.summary).toContain('does not verify');
+    expect((await sig()).status).toBe('skip');
+  });
+
   it('a malformed tacpay.config.json is a finding; the run goes on', async () => {
     const dir = copy('android-native/good');
     writeFileSync(join(dir, 'tacpay.config.json'), '{ "offerId": ');
