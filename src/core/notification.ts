@@ -88,13 +88,13 @@ export function subOrderList(text: string | null | undefined): unknown[] {
  * arrays and objects as compact JSON, absent (undefined/null) fields skipped, empty strings kept,
  * followed directly by the offerKey. The same rules as request signing (§1.4), so one implementation.
  */
-export function notificationCanonical(body: Readonly<Record<string, unknown>>, offerKey: string): string {
+export function notificationCanonical(body: object, offerKey: string): string {
   return joinParams(body as Params) + offerKey;
 }
 
 /** Signs the fields (D2, SHA256withRSA with the platform key) and returns the body to send, sign last. */
 export function signNotification(fields: NotificationFields, offerKey: string, platformKey: KeyObject): Notification {
-  const sign = createSign('RSA-SHA256').update(notificationCanonical(fields as unknown as Record<string, unknown>, offerKey), 'utf8').sign(platformKey, 'base64');
+  const sign = createSign('RSA-SHA256').update(notificationCanonical(fields, offerKey), 'utf8').sign(platformKey, 'base64');
   return { ...fields, sign };
 }
 

@@ -25,6 +25,7 @@ export interface LogOptions extends DataOptions {
   limit: string;
   api?: string;
   ret?: string;
+  notifications?: boolean;
 }
 
 export interface LogRecord {
@@ -124,6 +125,11 @@ export function readBacklog(store: Store, filter: LogFilter, limit: number): { r
 }
 
 export async function runLog(opts: LogOptions, ctx: Ctx): Promise<number> {
+  if (opts.notifications) {
+    if (opts.api !== undefined || opts.ret !== undefined) throw new UsageError('--api and --ret filter requests; they do not apply to --notifications');
+    const { runNotificationLog } = await import('./simulate-deliveries.js');
+    return runNotificationLog(opts, ctx);
+  }
   const { limit, filter } = parseLogOptions(opts);
   const dir = await sandboxDir(ctx, opts.data);
   const store = await openSandboxStore(dir, 'read');
@@ -176,7 +182,8 @@ export function registerSandboxLog(sandbox: Command, app: App): void {
     .option('-f, --follow', 'keep printing new requests until Ctrl-C')
     .option('--limit <n>', 'how many of the newest requests to show first', '20')
     .option('--api <name>', `only this API: ${API_NAMES.join(', ')}`)
-    .option('--ret <n>', 'only answers with this ret code (0 ok; tacpay README lists the sandbox codes)');
+    .option('--ret <n>', 'only answers with this ret code (0 ok; tacpay README lists the sandbox codes)')
+    .option('--notifications', 'show payment notification deliveries instead: order, attempt, URL, reply, verdict, order state, next attempt');
   dataOption(cmd)
     .addHelpText(
       'after',
@@ -191,5 +198,6 @@ each request carried (the sign shortened; the offerKey is never sent, so it is n
     'tacpay sandbox log --follow --limit 0             only new requests, as they come',
     'tacpay sandbox log --api unified_order --ret 1001 signature failures of unified_order',
     'tacpay sandbox log --follow --json | jq .msg      NDJSON, one record per line',
+    'tacpay sandbox log --notifications --follow       watch notification deliveries and retries',
   ]);
 }

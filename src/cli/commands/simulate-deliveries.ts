@@ -1,0 +1,200 @@
+/**
+ * The sandbox's notification deliveries as the CLI sees them: getting a just-paid order's
+ * notification sent (by the running sandbox when there is one, else by a delivery engine in this
+ * process for the first attempt; later retries resume whenever a sandbox runs on the data dir), and
+ * the delivery log (`tacpay sandbox log --notifications`). Replies come from other people's
+ * endpoints: they are printed inert.
+ */
+import type { DeliveryAttemptRow, Store } from '../../sandbox/store.js';
+import type { Ctx } from '../context.js';
+import { UsageError } from '../errors.js';
+import { inert, writeJson } from '../output.js';
+import { openSandboxStore, sandboxDir, shownDir, type DataOptions } from './sandbox-data.js';
+import { onStopSignal } from './sandbox-signals.js';
+
+export interface DeliveryOutcome {
+  url: string | null;
+  status: 'pending' | 'delivered' | 'failed' | 'none';
+  attempts: number;
+  /** The last attempt's reason when it failed. */
+  reason?: string;
+  nextAt?: string | null;
+  /** Which process sent it: a running sandbox, or this command. */
+  sender: 'running-sandbox' | 'this-command' | 'none';
+  summary: string;
+}
+
+/**
+ * Pays a sandbox order and queues its notification in one transaction, so a running sandbox that
+ * notices the payment first cannot queue it with its own retry scale and pay_scene.
+ */
+export async function payAndQueue(store: Store, offerId: string, outTradeNo: string, now: Date, o: { retryScale: number; payScene: number }): Promise<Record<string, unknown> & { ret: number; msg?: string }> {
+  const { payOrder } = await import('../../sandbox/api.js');
+  const { enqueueDelivery } = await import('../../sandbox/deliveries.js');
+  return store.tx(() => {
+    const paid = payOrder(store, offerId, outTradeNo, now);
+    const order = store.orderByOutTradeNo(offerId, outTradeNo);
+    if (paid.ret === 0 && paid.msg !== 'already paid' && order && store.merchant(offerId)?.notify_url) enqueueDelivery(store, order, o);
+    return paid;
+  });
+}
+
+/**
+ * Makes sure the notification of a paid order is queued and waits (bounded) for its first attempt. Returns
+ * undefined when the merchant has no notify URL (the order then stays 2, paid and delivering).
+ */
+export async function deliverPaidOrder(
+  ctx: Ctx,
+  dir: string,
+  store: Store,
+  orderId: number,
+  o: { retryScale: number; timeoutMs: number; payScene: number },
+): Promise<DeliveryOutcome | undefined> {
+  const order = store.orderById(orderId)!;
+  const merchant = store.merchant(order.offer_id)!;
+  if (!merchant.notify_url) {
+    ctx.note(`merchant ${merchant.offer_id} has no notify URL, so no notification is sent; set one: tacpay sandbox merchant set-notify ${merchant.offer_id} <url> (or tacpay listen --register)`);
+    return undefined;
+  }
+  const { enqueueDelivery, waitForDelivery, DeliveryEngine, POLL_MS } = await import('../../sandbox/deliveries.js');
+  enqueueDelivery(store, order, { retryScale: o.retryScale, payScene: o.payScene });
+  const { findRunning } = await import('../../sandbox/runtime.js');
+  const running = await findRunning(dir);
+  let engine: InstanceType<typeof DeliveryEngine> | undefined;
+  if (!running) {
+    const { ensurePlatformKeys } = await import('../../sandbox/merchants.js');
+    engine = new DeliveryEngine({ store, platformPrivatePem: ensurePlatformKeys(store).privatePem, retryScale: o.retryScale, timeoutMs: o.timeoutMs, now: () => ctx.now() });
+    engine.start();
+  } else ctx.note(`the sandbox running at ${running.url} sends the notification`);
+  let d;
+  try {
+    // A running sandbox notices the payment at its next poll; then one attempt, bounded by the timeout.
+    d = await waitForDelivery(store, orderId, 'first', o.timeoutMs + POLL_MS * 5 + 1000);
+  } finally {
+    await engine?.stop();
+  }
+  const sender = running ? 'running-sandbox' : 'this-command';
+  const url = merchant.notify_url;
+  if (!d || d.attempts === 0) return { url, status: 'pending', attempts: 0, sender, summary: `queued for ${url}; no attempt yet (it is sent when a sandbox runs: tacpay sandbox start)` };
+  const last = store.attemptsOf(d.id).at(-1);
+  const base = { url, status: d.status, attempts: d.attempts, nextAt: d.next_at, sender } as const;
+  if (d.status === 'delivered') return { ...base, summary: `delivered to ${url} on attempt ${d.attempts} (order state 4)` };
+  const reason = last?.reason ?? 'unknown';
+  const later = d.next_at ? `; next attempt at ${d.next_at}${running ? '' : ' (retries run while a sandbox runs on this data dir: tacpay sandbox start)'}` : '; no attempts left';
+  return { ...base, reason, summary: `not delivered to ${url}: ${reason}${later} (order state 3)` };
+}
+
+export interface NotificationLogRecord {
+  id: number;
+  at: string;
+  offerId: string;
+  outTradeNo: string;
+  attempt: number;
+  url: string;
+  httpStatus: number | null;
+  reply: string | null;
+  delivered: boolean;
+  reason: string | null;
+  latencyMs: number;
+  orderState: number;
+  nextAt: string | null;
+  /** The delivery's state now: pending, delivered or failed. */
+  deliveryStatus: string;
+  /** The notification body as sent (--verbose, or in JSON). */
+  body?: Record<string, unknown>;
+}
+
+type AttemptWithOrder = DeliveryAttemptRow & { out_trade_no: string; offer_id: string; status: string };
+
+function toRecord(r: AttemptWithOrder): NotificationLogRecord {
+  let body: Record<string, unknown> | undefined;
+  try {
+    body = r.body ? (JSON.parse(r.body) as Record<string, unknown>) : undefined;
+  } catch {
+    body = undefined;
+  }
+  return {
+    id: r.id,
+    at: r.at,
+    offerId: r.offer_id,
+    outTradeNo: r.out_trade_no,
+    attempt: r.attempt,
+    url: r.url,
+    httpStatus: r.http_status,
+    reply: r.reply,
+    delivered: r.delivered === 1,
+    reason: r.reason,
+    latencyMs: Math.round(r.latency_ms * 10) / 10,
+    orderState: r.order_state,
+    nextAt: r.next_at,
+    deliveryStatus: r.status,
+    ...(body ? { body } : {}),
+  };
+}
+
+/** One human line per attempt. */
+export function notificationLine(r: NotificationLogRecord, ctx: Ctx): string {
+  const c = ctx.color;
+  const verdict = r.delivered ? c.green('delivered') : c.red('not delivered');
+  const reply = r.httpStatus === null ? 'no reply' : `HTTP ${r.httpStatus} ${inert((r.reply ?? '').trim(), { singleLine: true }).slice(0, 80)}`;
+  const why = r.delivered ? '' : `  ${inert(r.reason ?? '', { singleLine: true })}`;
+  const next = r.nextAt ? c.dim(`  next ${r.nextAt}`) : '';
+  const line = `${c.dim(r.at)}  ${inert(r.outTradeNo, { singleLine: true })}  #${r.attempt}  ${inert(r.url, { singleLine: true })}  ${reply}  ${verdict}${why}  state ${r.orderState}${next}`;
+  const body = ctx.verbose && r.body ? `\n    ${c.dim(inert(JSON.stringify(r.body), { singleLine: true }))}` : '';
+  return line + body + '\n';
+}
+
+function isMissingTable(err: unknown): boolean {
+  return /no such table/.test(String((err as Error)?.message));
+}
+
+/** `tacpay sandbox log --notifications [--follow]`: delivery attempts, newest last. */
+export async function runNotificationLog(opts: DataOptions & { follow?: boolean; limit: string }, ctx: Ctx): Promise<number> {
+  if (!/^\d{1,6}$/.test(opts.limit)) throw new UsageError(`--limit must be a whole number from 0 to 999999, not "${inert(opts.limit, { singleLine: true })}"`);
+  const limit = Number(opts.limit);
+  const dir = await sandboxDir(ctx, opts.data);
+  const store = await openSandboxStore(dir, 'read');
+  try {
+    let backlog: NotificationLogRecord[] = [];
+    let lastId = 0;
+    try {
+      lastId = store.lastAttemptId();
+      backlog = limit === 0 ? [] : store.lastAttempts(limit, lastId).map(toRecord);
+    } catch (err) {
+      // A store no sandbox of this version has opened yet has no delivery tables: nothing delivered.
+      if (!isMissingTable(err)) throw err;
+    }
+    if (!opts.follow) {
+      if (ctx.json) writeJson(ctx.stdout, { notifications: backlog });
+      else if (!backlog.length) ctx.note(`no notification deliveries in ${shownDir(dir)} yet (set a notify URL: tacpay sandbox merchant set-notify; pay an order: tacpay sandbox pay)`);
+      else ctx.stdout.write(backlog.map((r) => notificationLine(r, ctx)).join(''));
+      return 0;
+    }
+    const emit = (r: NotificationLogRecord): void => void ctx.stdout.write(ctx.json ? JSON.stringify(r) + '\n' : notificationLine(r, ctx));
+    backlog.forEach(emit);
+    if (!ctx.json) ctx.note('following notification deliveries; Ctrl-C stops');
+    const stop = onStopSignal();
+    let stopped = false;
+    void stop.stopped.then(() => (stopped = true));
+    try {
+      while (!stopped) {
+        try {
+          for (const r of store.attemptsAfter(lastId, 500)) {
+            emit(toRecord(r));
+            lastId = r.id;
+          }
+        } catch (err) {
+          if (!isMissingTable(err)) throw err;
+        }
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([stop.stopped, new Promise<void>((r) => (timer = setTimeout(r, 250)))]);
+        clearTimeout(timer);
+      }
+    } finally {
+      stop.dispose();
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}
