@@ -145,6 +145,16 @@ describe('iOS checks', () => {
     expect(run('ios.wechat-url-scheme', snap({ config: cfg, ios: ios({}, { tac }) })).status).toBe('fail');
   });
 
+  it('URL schemes expand $(VAR) from the target build settings; an unresolvable one is a warning, not a failure', () => {
+    const t = target([]);
+    t.settings.Release!.WECHAT_APP_ID = WX;
+    const pbxproj = file('ios.pbxproj', 'p', { targets: [t] }, 'pbxproj');
+    expect(run('ios.wechat-url-scheme', snap({ config: cfg, ios: ios(urlTypes('$(WECHAT_APP_ID)'), { pbxproj }) })).status).toBe('pass');
+    const r = run('ios.wechat-url-scheme', snap({ config: cfg, ios: ios(urlTypes('${WX_FROM_XCCONFIG}'), { pbxproj }) }));
+    expect(r.status).toBe('warn');
+    expect(r.summary).toContain('could not be resolved');
+  });
+
   it('qqwallet<QQ AppID> on iOS (D5): the Android qwallet form fails', () => {
     expect(run('ios.qqwallet-url-scheme', snap({ config: cfg, ios: ios(urlTypes(`qqwallet${QQ}`)) })).status).toBe('pass');
     const r = run('ios.qqwallet-url-scheme', snap({ config: cfg, ios: ios(urlTypes(`qwallet${QQ}`)) }));

@@ -1,7 +1,7 @@
 /** ios: Info.plist URL and query schemes, entitlements, build phases and the TAC plists (spec §4.1, §4.4, §4.5; FAQ §4.7). */
 import { appTarget } from '../targets.js';
 import type { Check, CheckResult, FixAction, PbxTarget, Snapshot } from '../types.js';
-import { dig, fail, infoPlist, isResult, pass, qqAppId, qqPayUsed, querySchemes, quote, skip, sourceOf, str, urlSchemes, warn, wechatAppId, words } from './common.js';
+import { dig, fail, infoPlist, isResult, pass, qqAppId, qqPayUsed, querySchemes, quote, skip, sourceOf, str, unresolved, urlSchemes, warn, wechatAppId, words } from './common.js';
 
 const BEFORE = /TAC.*Run.*Before|tac\.run\.all\.before/i;
 const AFTER = /TAC.*Run.*After|tac\.run\.all\.after/i;
@@ -29,6 +29,8 @@ function urlSchemeFix(s: Snapshot, scheme: string, name: string): FixAction[] {
 function missingScheme(s: Snapshot, scheme: string, what: string, found: string[], scriptAdds: boolean, fixName: string, hint: string): CheckResult {
   const summary = `no URL scheme ${quote(scheme)} (${what}); Info.plist has ${found.length ? found.map(quote).join(', ') : 'none'}`;
   const fix = urlSchemeFix(s, scheme, fixName);
+  const vars = unresolved(found);
+  if (vars.length) return warn(`${summary}; ${words(vars.map(quote))} could not be resolved (a build setting from an .xcconfig?)`, `check that ${words(vars)} expands to ${scheme} in the built app's Info.plist, or ${hint}`);
   if (scriptAdds && runsBeforeScript(s)) {
     return warn(`${summary}; the TAC Run Before script adds it at build time`, `check the built app's Info.plist, or add it yourself: ${hint}`, { fix });
   }
@@ -60,7 +62,7 @@ const wechatScheme: Check = {
   run(s) {
     const p = infoPlist(s);
     if (isResult(p)) return p;
-    const schemes = urlSchemes(p.plist);
+    const schemes = urlSchemes(p.plist, s);
     const id = wechatAppId(s);
     if (!id) {
       const wx = schemes.filter((x) => /^wx[0-9a-f]{16}$/i.test(x));
@@ -83,7 +85,7 @@ const qqwalletScheme: Check = {
     if (isResult(p)) return p;
     const id = qqAppId(s);
     if (!id) return skip(qqPayUsed(s) ? 'QQ pay is in use but no QQ AppID is configured (see config.qq-app-id)' : 'no QQ AppID configured (QQ Wallet pay not in use)');
-    const schemes = urlSchemes(p.plist);
+    const schemes = urlSchemes(p.plist, s);
     const want = `qqwallet${id.value}`;
     if (schemes.includes(want)) return pass(`URL scheme ${want}`);
     const near = schemes.filter((x) => /^q?qwallet/i.test(x));
@@ -106,7 +108,7 @@ const tencentScheme: Check = {
     const id = qqAppId(s);
     if (!id) return skip('no QQ AppID configured (QQ Wallet pay not in use)');
     const want = `tencent${id.value}`;
-    const schemes = urlSchemes(p.plist);
+    const schemes = urlSchemes(p.plist, s);
     if (schemes.includes(want)) return pass(`URL scheme ${want}`);
     const r = missingScheme(s, want, 'QQ connect, used by the QQ pay plugin', schemes, tacSocialId(s, 'qq') === id.value, 'tencent', `add a URL type with scheme ${want}, or run tacpay doctor --fix`);
     return { ...r, status: 'warn' };
@@ -254,9 +256,10 @@ const tacWechat: Check = {
     }
     const from = sourceOf(s.ios!.tacPlists, ...paths);
     if (configured && configured.value !== value) return fail(`appId ${quote(value)} in ${from} differs from wechatAppId ${quote(configured.value)} (${configured.origin})`, 'use the AppID from the WeChat Open Platform in both places');
-    const schemes = urlSchemes(p.plist);
+    const schemes = urlSchemes(p.plist, s);
     if (!schemes.some((x) => x.toLowerCase() === value.toLowerCase())) {
       if (runsBeforeScript(s)) return pass(`appId ${value} in ${from}; the TAC Run Before script writes it as a URL scheme at build time (see ios.wechat-url-scheme)`);
+      if (unresolved(schemes).length) return warn(`appId ${quote(value)} in ${from} is not among the URL schemes as far as tacpay can resolve them (${unresolved(schemes).map(quote).join(', ')} unresolved)`, `check that the built app's Info.plist has the URL scheme ${value}`);
       return fail(`appId ${quote(value)} in ${from} is not among the URL schemes (${schemes.length ? schemes.map(quote).join(', ') : 'none'})`, `add the URL scheme ${value} (see ios.wechat-url-scheme), or correct the appId`, { fix: urlSchemeFix(s, value, 'weixin') });
     }
     return pass(`appId ${value} in ${from} is a URL scheme`);
