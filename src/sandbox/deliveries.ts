@@ -89,6 +89,11 @@ export interface EngineOptions {
   /** The sandbox clock: ts of notifications and callback_time. Scheduling always uses the wall clock (other processes share it). */
   now?: () => Date;
   onAttempt?: (a: DeliveryAttemptRow, d: DeliveryRow) => void;
+  /**
+   * Only this order's delivery, nothing else in the store: a command that sends one notification
+   * in-process must not deliver (or notice) other orders as a side effect.
+   */
+  onlyOrderId?: number;
   /** An unexpected store error (the engine keeps going). */
   onError?: (err: Error) => void;
 }
@@ -135,12 +140,16 @@ export class DeliveryEngine {
     if (this.stopping) return;
     const { store } = this.opts;
     try {
-      for (const order of store.paidOrdersWithoutDelivery(50)) enqueueDelivery(store, order, { retryScale: this.retryScale });
+      const only = this.opts.onlyOrderId;
+      if (only === undefined) for (const order of store.paidOrdersWithoutDelivery(50)) enqueueDelivery(store, order, { retryScale: this.retryScale });
       const free = CONCURRENCY - this.inflight.size;
       if (free > 0) {
         const now = Date.now();
+        const nowIso = new Date(now).toISOString();
         const lease = new Date(now + (this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 5000).toISOString();
-        for (const d of store.claimDueDeliveries(new Date(now).toISOString(), lease, free)) {
+        const mine = only === undefined ? undefined : store.deliveryByOrder(only);
+        const claimed = only === undefined ? store.claimDueDeliveries(nowIso, lease, free) : mine ? [store.claimDelivery(mine.id, nowIso, lease)].filter((d) => d !== undefined) : [];
+        for (const d of claimed) {
           // A failing attempt keeps its lease until it expires: a natural back-off for an error that persists.
           const p = this.attempt(d)
             .catch((err: Error) => this.opts.onError?.(err))
@@ -162,7 +171,9 @@ export class DeliveryEngine {
     let wait = this.opts.pollMs ?? POLL_MS;
     if (this.inflight.size < CONCURRENCY) {
       try {
-        const due = this.opts.store.nextDeliveryDue(new Date().toISOString());
+        const only = this.opts.onlyOrderId;
+        const mine = only === undefined ? undefined : this.opts.store.deliveryByOrder(only);
+        const due = only === undefined ? this.opts.store.nextDeliveryDue(new Date().toISOString()) : mine?.status === 'pending' && !mine.lease_until ? (mine.next_at ?? undefined) : undefined;
         if (due) wait = Math.max(0, Math.min(wait, Date.parse(due) - Date.now()));
       } catch (err) {
         this.opts.onError?.(err as Error);

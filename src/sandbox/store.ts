@@ -422,6 +422,14 @@ export class Store {
     });
   }
 
+  /** Leases one delivery if it is pending, due and unleased; the claimed row, else undefined. */
+  claimDelivery(id: number, nowIso: string, leaseUntil: string): DeliveryRow | undefined {
+    const changed = this.q(
+      "UPDATE deliveries SET lease_until = ? WHERE id = ? AND status = 'pending' AND next_at <= ? AND (lease_until IS NULL OR lease_until < ?)",
+    ).run(leaseUntil, id, nowIso, nowIso).changes;
+    return changed === 1 ? this.deliveryById(id) : undefined;
+  }
+
   /** The earliest next_at of a pending delivery that no attempt in flight holds, if any. */
   nextDeliveryDue(nowIso: string): string | undefined {
     return (this.q("SELECT MIN(next_at) AS t FROM deliveries WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < ?)").get(nowIso) as { t: string | null }).t ?? undefined;

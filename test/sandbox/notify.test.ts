@@ -12,7 +12,7 @@ import { notificationJson, signNotification, verifyNotification, type Notificati
 import { signText } from '../../src/core/signature.js';
 import { makeTs } from '../../src/core/timestamp.js';
 import { payOrder } from '../../src/sandbox/api.js';
-import { enqueueDelivery, waitForDelivery } from '../../src/sandbox/deliveries.js';
+import { DeliveryEngine, enqueueDelivery, waitForDelivery } from '../../src/sandbox/deliveries.js';
 import { ensurePlatformKeys } from '../../src/sandbox/merchants.js';
 import { postNotification, sendWithRetries } from '../../src/sandbox/notify.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/server.js';
@@ -290,6 +290,27 @@ describe('the sandbox delivers notifications itself', () => {
     const d = await waitForDelivery(on.store, order.id, 'final', 10_000);
     expect(d?.status).toBe('delivered');
     expect(JSON.parse(h.received[0]!.body).pay_scene).toBe(2);
+  });
+
+  it('an engine for one order (a command sending in-process) leaves every other delivery alone', async () => {
+    const b = await box({ notify: false });
+    const h = await acceptAll();
+    b.store.setNotifyUrl(b.merchant.offer_id, h.url);
+    const [mine, other] = await Promise.all([b.order('o1'), b.order('o2')]);
+    for (const no of [mine, other]) {
+      payOrder(b.store, b.merchant.offer_id, no, new Date());
+      enqueueDelivery(b.store, orderOf(b, no), { retryScale: 0.001 });
+    }
+    const engine = new DeliveryEngine({ store: b.store, platformPrivatePem: ensurePlatformKeys(b.store).privatePem, onlyOrderId: orderOf(b, mine).id, pollMs: 20 });
+    engine.start();
+    try {
+      expect((await waitForDelivery(b.store, orderOf(b, mine).id, 'final', 10_000))?.status).toBe('delivered');
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      await engine.stop();
+    }
+    expect(b.store.deliveryByOrder(orderOf(b, other).id)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(h.received.map((r) => JSON.parse(r.body).out_trade_no)).toEqual([mine]);
   });
 
   it('two sandboxes on one data dir send each attempt once', async () => {

@@ -63,7 +63,7 @@ export async function deliverPaidOrder(
   let engine: InstanceType<typeof DeliveryEngine> | undefined;
   if (!running) {
     const { ensurePlatformKeys } = await import('../../sandbox/merchants.js');
-    engine = new DeliveryEngine({ store, platformPrivatePem: ensurePlatformKeys(store).privatePem, retryScale: o.retryScale, timeoutMs: o.timeoutMs, now: () => ctx.now() });
+    engine = new DeliveryEngine({ store, platformPrivatePem: ensurePlatformKeys(store).privatePem, retryScale: o.retryScale, timeoutMs: o.timeoutMs, now: () => ctx.now(), onlyOrderId: orderId });
     engine.start();
   } else ctx.note(`the sandbox running at ${running.url} sends the notification`);
   let d;
