@@ -165,8 +165,10 @@ export function verifyNotification(raw: string, offerKey: string, platformPublic
     const reading = readTs(String(ts), opts.now, opts.windowS ?? TS_WINDOW_S);
     if (!reading) issues.push(issue('notify.ts.format', 'error', `ts ${JSON.stringify(String(ts)).slice(0, 24)} is not unix seconds`, { path: 'ts' }));
     else if (!reading.matched) {
+      const skew = reading.skew.epoch;
+      const when = skew < 0 ? `${-skew} s old` : `${skew} s in the future`;
       issues.push(
-        issue('notify.ts.stale', 'error', `ts is ${-reading.skew.epoch} s from now, outside ±${opts.windowS ?? TS_WINDOW_S} s (a replay, or a clock off)`, {
+        issue('notify.ts.stale', 'error', `ts is ${when}, outside ±${opts.windowS ?? TS_WINDOW_S} s (a replay, or a clock off)`, {
           path: 'ts',
           hint: 'refuse it: an old notification sent again must not be acted on twice',
         }),

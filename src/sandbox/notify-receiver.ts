@@ -71,7 +71,8 @@ export function checkBody(raw: string, keysFor: ReceiverOptions['keysFor'], now:
   try {
     appid = (JSON.parse(raw) as { appid?: unknown } | null)?.appid;
   } catch {
-    appid = undefined;
+    const check: NotificationCheck = { ok: false, issues: [{ code: 'notify.not-json', severity: 'error', message: 'the body is not JSON' }] };
+    return { check, refusal: 'the body is not JSON' };
   }
   const keys = typeof appid === 'string' ? keysFor(appid) : undefined;
   if (!keys) {

@@ -94,6 +94,7 @@ describe('sign and verify', () => {
     const check = verifyNotification(old, OFFER_KEY, platformPublic, { now: NOW });
     expect(check.ok).toBe(false);
     expect(codes(check)).toEqual(['notify.ts.stale']);
+    expect(check.issues[0]!.message).toBe('ts is 3600 s old, outside ±300 s (a replay, or a clock off)');
     const naive = notificationJson(signNotification({ ...fields, ts: String(Number(TS) - 28800) }, OFFER_KEY, platformPrivate));
     expect(verifyNotification(naive, OFFER_KEY, platformPublic, { now: NOW })).toMatchObject({ ok: true, tsReading: 'beijing-naive' });
   });

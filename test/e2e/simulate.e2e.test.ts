@@ -94,7 +94,8 @@ describe('tacpay listen (built CLI)', () => {
     expect(doc.probes.filter((p: { verdict: string }) => p.verdict === 'hole').map((p: { id: string }) => p.id)).toEqual(['unknown-order']);
     await until(() => /✗ refused/.test(l.out()) && /signature does not verify/.test(l.out()), 'a refused notification in the output');
     expect(l.out()).toMatch(/✗ sign is missing/);
-    expect(l.out()).toMatch(/replied \{"ret":-1,"msg":"ts is \d+ s from now/);
+    expect(l.out()).toMatch(/replied \{"ret":-1,"msg":"the body is not JSON"\}/);
+    expect(l.out()).toMatch(/replied \{"ret":-1,"msg":"ts is \d+ s old, outside/);
     l.child.kill('SIGTERM');
     expect((await exitWithin(l)).code).toBe(0);
   });
