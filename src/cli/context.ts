@@ -75,7 +75,10 @@ export async function makeCtx(io: BaseIo, flags: GlobalFlags): Promise<Ctx> {
   const ctx: Ctx = {
     stdout: io.stdout,
     stderr: io.stderr,
-    stdin: io.stdin,
+    // A getter, not a copy: reading io.stdin creates process.stdin (~5 ms), which only commands that read it should pay.
+    get stdin() {
+      return io.stdin;
+    },
     env: io.env,
     cwd: io.cwd,
     json: Boolean(flags.json),

@@ -1,8 +1,11 @@
-/** Reading what the user points at: files, stdin (`-`), inline values, and keys. Errors are one line with a remedy. */
-import { readFile } from 'node:fs/promises';
+/**
+ * Reading what the user points at: files, stdin (`-`), inline values, and keys. Errors are one line
+ * with a remedy. Light to import: node:fs/promises and the key parser (node:crypto, ~10 ms of
+ * start-up) are loaded inside the functions that read or parse, so a command file may import this.
+ */
 import { resolve } from 'node:path';
 import type { Issue } from '../core/issues.js';
-import { parseKey, type KeyInfo, type KeyKind } from '../core/keys.js';
+import type { KeyInfo, KeyKind } from '../core/keys.js';
 import type { ConfigValue } from '../config/resolve.js';
 import type { Ctx } from './context.js';
 import { TacpayError, UsageError } from './errors.js';
@@ -28,6 +31,7 @@ export async function readStdin(ctx: Ctx, what: string): Promise<Buffer> {
 /** Reads a file the user named; the error names the file and the problem. */
 export async function readUserFile(ctx: Ctx, path: string, what: string, baseDir = ctx.cwd): Promise<Buffer> {
   const full = resolve(baseDir, path);
+  const { readFile } = await import('node:fs/promises');
   try {
     return await readFile(full);
   } catch (err) {
@@ -84,6 +88,7 @@ export async function loadKeyWithNotes(ctx: Ctx, spec: string | ConfigValue, wan
     source = value;
   }
   const label = source === 'stdin' ? `${what} from stdin` : source === 'inline key' ? `inline ${what}` : `${what} ${inert(source, { singleLine: true })}`;
+  const { parseKey } = await import('../core/keys.js');
   const parsed = parseKey(input, want);
   if (!parsed.value) {
     const first = parsed.issues.find((i) => i.severity === 'error');

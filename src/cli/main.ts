@@ -24,6 +24,11 @@ function wantsJson(argv: readonly string[]): boolean {
 }
 
 async function report(err: unknown, argv: readonly string[], io: BaseIo): Promise<number> {
+  // --help and --version arrive here as CommanderErrors: they end before any context is built.
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    if (err.code === 'commander.executeSubCommandAsync') return err.exitCode;
+  }
   const json = wantsJson(argv);
   const ctx = await makeCtx(io, { json, ...(argv.includes('--no-color') ? { color: false } : {}) });
   let exitCode: number;
@@ -34,8 +39,6 @@ async function report(err: unknown, argv: readonly string[], io: BaseIo): Promis
   let details: Record<string, unknown> = {};
 
   if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
-    if (err.code === 'commander.executeSubCommandAsync') return err.exitCode;
     exitCode = EXIT.usage;
     code = 'usage';
     message = err.message.replace(/^error: /, '');

@@ -4,8 +4,19 @@
  * KEY` that is really plain PKCS#8, SPKI / PKCS#1 public keys, and X.509 certificates. Any key size.
  * A wrong kind of input gets an issue that names what was given and what was expected.
  */
-import { createHash, createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import type * as NodeCrypto from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { issue, type Issue, type Result } from './issues.js';
+
+// node:crypto is loaded on first use, not at import: it costs ~10 ms of start-up, and command files
+// that `tacpay --help` loads import this module's plain helpers (formats, fingerprints of stored keys).
+let cryptoModule: typeof NodeCrypto | undefined;
+const crypto = (): typeof NodeCrypto => (cryptoModule ??= createRequire(import.meta.url)('node:crypto') as typeof NodeCrypto);
+const createHash = (...a: Parameters<typeof NodeCrypto.createHash>) => crypto().createHash(...a);
+const createPrivateKey = (...a: Parameters<typeof NodeCrypto.createPrivateKey>) => crypto().createPrivateKey(...a);
+const createPublicKey = (...a: Parameters<typeof NodeCrypto.createPublicKey>) => crypto().createPublicKey(...a);
+const certificate = (der: Buffer) => new (crypto().X509Certificate)(der);
 
 export type KeyFormat =
   | 'pkcs8-pem'
@@ -192,7 +203,7 @@ function fromDer(der: Buffer, base64: boolean): KeyInfo | Issue | undefined {
   const pub1 = tryKey(() => createPublicKey({ key: der, format: 'der', type: 'pkcs1' }));
   if (pub1) return info(base64 ? 'pkcs1-public-der-base64' : 'pkcs1-public-der', pub1);
   try {
-    const cert = new X509Certificate(der);
+    const cert = certificate(der);
     return info(base64 ? 'x509-der-base64' : 'x509-der', cert.publicKey, { certificateSubject: cert.subject });
   } catch {
     return undefined; // not a certificate either
@@ -233,7 +244,7 @@ function fromPem(label: string, body: string): KeyInfo | Issue {
     case 'CERTIFICATE':
     case 'TRUSTED CERTIFICATE': {
       try {
-        const cert = new X509Certificate(der);
+        const cert = certificate(der);
         return info('x509-pem', cert.publicKey, { certificateSubject: cert.subject });
       } catch {
         return damaged('certificate', der);

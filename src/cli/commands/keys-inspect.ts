@@ -1,42 +1,9 @@
-/** `tacpay keys inspect <file | ->`: what a key is, its size and fingerprint, and its public half. Never prints private material. */
+/** `tacpay keys inspect <file | ->`: registration only; reading and describing the key is in keys-inspect-run.ts. */
 import type { Command } from 'commander';
-import type { Issue } from '../../core/issues.js';
-import { publicPem } from '../../core/keys.js';
-import type { Ctx } from '../context.js';
 import { action, examples, type App } from '../kit.js';
-import { inert, rows, writeJson } from '../output.js';
-import { loadAnyKey, subjectLine, summarize, type KeySummary } from './keys-source.js';
+import { writeJson } from '../output.js';
 
-export interface InspectResult extends KeySummary {
-  /** The public half as SPKI PEM: for a private key, derived from it. */
-  publicKeyPem: string;
-  /** parseKey's info and warning notes. */
-  issues: Issue[];
-}
-
-/** Reads and describes one key. */
-export async function runInspect(file: string, ctx: Ctx): Promise<InspectResult> {
-  const loaded = await loadAnyKey(ctx, file, 'key');
-  return { ...summarize(loaded), publicKeyPem: publicPem(loaded.key), issues: loaded.issues };
-}
-
-/** Human form: a few aligned rows, the notes, then the public key PEM (ready to copy). */
-export function renderInspect(r: InspectResult, ctx: Ctx): string {
-  const c = ctx.color;
-  const pairs: Array<[string, string]> = [
-    ['kind', r.certificateSubject !== undefined ? 'certificate (holds a public key)' : `${r.kind} key (RSA)`],
-    ['format', r.formatDescription],
-    ['size', `${r.bits} bits`],
-    ['fingerprint', c.cyan(r.fingerprint)],
-  ];
-  if (r.certificateSubject !== undefined) pairs.push(['subject', subjectLine(r.certificateSubject)]);
-  // Warnings already went to stderr (ctx.warn); info notes are part of what inspect reports.
-  for (const i of r.issues) if (i.severity === 'info') pairs.push(['note', inert(i.message, { singleLine: true })]);
-  const head = `${c.bold(inert(r.source, { singleLine: true }))}\n${rows(pairs)}`;
-  const what = r.kind === 'private' ? 'public half (SPKI PEM), safe to share' : 'public key (SPKI PEM)';
-  return `${head}\n${c.dim(what + ':')}\n${r.publicKeyPem}`;
-}
-
+/** Registers `tacpay keys inspect`; the work (keys-inspect-run.ts) is imported when it runs. */
 export function registerKeysInspect(keys: Command, app: App): void {
   const cmd = keys
     .command('inspect')
@@ -44,6 +11,7 @@ export function registerKeysInspect(keys: Command, app: App): void {
     .argument('<file>', 'key file (PEM, bare Base64, DER or certificate), or - to read stdin')
     .action(
       action<Record<string, never>>(app, async (_opts, ctx, args) => {
+        const { runInspect, renderInspect } = await import('./keys-inspect-run.js');
         const result = await runInspect(args[0]!, ctx);
         if (ctx.json) writeJson(ctx.stdout, result);
         else ctx.stdout.write(renderInspect(result, ctx));

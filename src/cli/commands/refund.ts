@@ -1,13 +1,10 @@
-/** `tacpay refund create | query`. */
+/** `tacpay refund create | query`: registration only; the calls are in refund-run.ts. */
 import type { Command } from 'commander';
-import { REFUND_STATES } from '../../core/order-api.js';
-import { UsageError } from '../errors.js';
 import { action, examples, type App } from '../kit.js';
-import { inert, rows } from '../output.js';
-import { addTargetOptions, amountFen, callApi, newOrderNo, withTarget } from './order-common.js';
-import { emit, orderRef, userIdFor, type RefOptions } from './order-refs.js';
+import { addTargetOptions } from './order-common.js';
+import type { RefOptions } from './order-refs.js';
 
-interface RefundOptions extends RefOptions {
+export interface RefundOptions extends RefOptions {
   refundId?: string;
   amount?: string;
   amountYuan?: string;
@@ -17,6 +14,7 @@ interface RefundOptions extends RefOptions {
   platformIncomeDetail?: string;
 }
 
+/** Registers `tacpay refund create` and `tacpay refund query`. */
 export function registerRefund(program: Command, app: App): void {
   const refund = program.command('refund').description('refund paid orders and query refunds');
   const create = refund
@@ -32,23 +30,7 @@ export function registerRefund(program: Command, app: App): void {
     .option('--buss-settle-amount <fen>', 'buss_settle_amount')
     .option('--platform-income-detail <json>', 'platform_income_detail, a JSON object')
     .option('--user-id <id>', 'user_id (the sandbox finds it from the order)');
-  addTargetOptions(create).action(
-    action<RefundOptions>(app, async (o, ctx) => {
-      const amount = amountFen(o);
-      if (amount === undefined) throw new UsageError('missing --amount (fen) or --amount-yuan');
-      await withTarget(ctx, o, async (target) => {
-        const params: Record<string, string> = { ...orderRef(o), user_id: userIdFor(o, target), refund_id: o.refundId ?? newOrderNo('refund_', ctx.now()), amount };
-        if (o.subOutTradeNo) params.sub_out_trade_no = o.subOutTradeNo;
-        if (o.platformIncome) params.platform_income = o.platformIncome;
-        if (o.bussSettleAmount) params.buss_settle_amount = o.bussSettleAmount;
-        if (o.platformIncomeDetail) params.platform_income_detail = o.platformIncomeDetail;
-        const r = await callApi(ctx, target, o, 'refund', params);
-        emit(ctx, { request: { refund_id: params.refund_id, amount: Number(amount) }, response: r.body }, () =>
-          `${ctx.color.green('✓')} refund ${params.refund_id} of ${amount} fen: ${REFUND_STATES[Number(r.body.state)] ?? `state ${String(r.body.state)}`}\n`,
-        );
-      });
-    }),
-  );
+  addTargetOptions(create).action(action<RefundOptions>(app, async (o, ctx) => (await import('./refund-run.js')).runRefundCreate(o, ctx)));
   examples(create, ['tacpay refund create --out-trade-no tacpay_1764236400000a1b2c3d4 --amount-yuan 0.50', 'tacpay refund create --transaction-id E-261127... --amount 100 --refund-id r_001 --json']);
 
   const query = refund
@@ -56,19 +38,6 @@ export function registerRefund(program: Command, app: App): void {
     .description('query_refund: the state of a refund (1 refunding, 2 refunded, 3 failed)')
     .requiredOption('--refund-id <id>', 'the refund id')
     .option('--user-id <id>', 'user_id (the sandbox finds it from the refund)');
-  addTargetOptions(query).action(
-    action<RefundOptions>(app, async (o, ctx) => {
-      await withTarget(ctx, o, async (target) => {
-        const r = await callApi(ctx, target, o, 'query_refund', { refund_id: o.refundId!, user_id: userIdFor(o, target) });
-        emit(ctx, { response: r.body }, () =>
-          rows([
-            ['refund_id', inert(String(r.body.refund_id ?? ''), { singleLine: true })],
-            ['state', `${String(r.body.state)} ${ctx.color.dim(REFUND_STATES[Number(r.body.state)] ?? 'unknown')}`],
-            ...(['amount', 'out_trade_no', 'transaction_id'] as const).filter((k) => r.body[k] !== undefined).map((k) => [k, inert(String(r.body[k]), { singleLine: true })] as [string, string]),
-          ]),
-        );
-      });
-    }),
-  );
+  addTargetOptions(query).action(action<RefundOptions>(app, async (o, ctx) => (await import('./refund-run.js')).runRefundQuery(o, ctx)));
   examples(query, ['tacpay refund query --refund-id r_001']);
 }

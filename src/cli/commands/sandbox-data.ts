@@ -4,10 +4,12 @@
  * and the public face of a merchant (never its offerKey or private key).
  *
  * The sandbox modules and better-sqlite3 are imported inside these functions, never at the top:
- * this file is reachable from cli/main.ts, and `tacpay --help` must not pay for SQLite.
+ * this file is reachable from cli/main.ts, and `tacpay --help` must not pay for SQLite (nor for
+ * node:crypto, which is required on first use).
  */
-import { createPublicKey } from 'node:crypto';
+import type * as NodeCrypto from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fingerprintOf } from '../../core/keys.js';
@@ -112,6 +114,8 @@ export async function withStore<T>(dir: string, mode: StoreMode, fn: (store: Sto
 
 /** `SHA256:...` of a PEM public key, as `tacpay keys inspect` prints it. */
 export function pemFingerprint(publicPem: string): string {
+  // Required here rather than imported: node:crypto costs ~10 ms of start-up that --help must not pay.
+  const { createPublicKey } = createRequire(import.meta.url)('node:crypto') as typeof NodeCrypto;
   return fingerprintOf(createPublicKey(publicPem));
 }
 

@@ -5,15 +5,9 @@
  * `tacpay sandbox keys` is the one place that does, on request.
  */
 import type { Command } from 'commander';
-import { publicPem } from '../../core/keys.js';
-import { checkParam } from '../../core/rules.js';
-import type { Ctx } from '../context.js';
-import { TacpayError, UsageError } from '../errors.js';
-import { loadKeyWithNotes } from '../input.js';
 import { action, examples, type App } from '../kit.js';
-import { inert, rows, writeJson } from '../output.js';
-import { parseBits } from './keys-generate.js';
-import { dataOption, sandboxDir, shownDir, summarizeMerchant, table, withStore, type DataOptions, type MerchantSummary } from './sandbox-data.js';
+import { inert, writeJson } from '../output.js';
+import { dataOption, type DataOptions } from './sandbox-data.js';
 
 export interface AddOptions extends DataOptions {
   offerId?: string;
@@ -23,128 +17,7 @@ export interface AddOptions extends DataOptions {
   bits: string;
 }
 
-export interface AddResult {
-  dataDir: string;
-  merchant: MerchantSummary;
-}
-
-export interface ListResult {
-  dataDir: string;
-  merchants: MerchantSummary[];
-}
-
-export interface SetNotifyResult {
-  dataDir: string;
-  offerId: string;
-  notifyUrl: string | null;
-}
-
-/** An offerId as the order API knows them (TC + digits), judged by the same rule the rest of tacpay uses. */
-export function checkOfferId(value: string): string {
-  const bad = checkParam('offerId', value).find((i) => i.severity === 'error');
-  if (bad) throw new UsageError(`--offer-id: ${inert(bad.message, { singleLine: true })}`, bad.hint);
-  return value;
-}
-
-/** An offerKey the canonical string can carry: printable ASCII, no spaces (the documented ones are 32 letters and digits). */
-export function checkOfferKey(value: string): string {
-  if (!/^[\x21-\x7e]{1,128}$/.test(value)) {
-    throw new UsageError('--offer-key must be 1–128 printable ASCII characters without spaces', 'leave it out and one is generated (32 letters and digits, like the documented example)');
-  }
-  return value;
-}
-
-/** A notify URL must be http(s): the sandbox POSTs payment notifications to it. */
-export function checkNotifyUrl(value: string, flag = '--notify-url'): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new UsageError(`${flag} must be an http:// or https:// URL, not "${inert(value, { singleLine: true })}"`, 'e.g. http://127.0.0.1:3000/tacpay/notify');
-  }
-  return value;
-}
-
-/** Registers a merchant; generates its key pair unless --public-key gives one. */
-export async function runMerchantAdd(opts: AddOptions, ctx: Ctx): Promise<AddResult> {
-  const offerId = opts.offerId === undefined ? undefined : checkOfferId(opts.offerId);
-  const offerKey = opts.offerKey === undefined ? undefined : checkOfferKey(opts.offerKey);
-  const notifyUrl = opts.notifyUrl === undefined ? undefined : checkNotifyUrl(opts.notifyUrl);
-  const bits = parseBits(opts.bits);
-  let publicKeyPem: string | undefined;
-  if (opts.publicKey !== undefined) {
-    const { key } = await loadKeyWithNotes(ctx, opts.publicKey, 'any', 'public key');
-    // Only the public half is registered: the sandbox must not quietly keep a private key it was not asked to.
-    if (key.kind === 'private') ctx.warn('--public-key holds a private key; only its public half is registered (the sandbox will not sign for this merchant)');
-    publicKeyPem = publicPem(key);
-  } else if (bits < 2048) {
-    ctx.warn(`${bits}-bit RSA is weak; fine for a sandbox, never for production`);
-  }
-  const dir = await sandboxDir(ctx, opts.data);
-  const { addMerchant, ensureDefaultMerchant, ensurePlatformKeys } = await import('../../sandbox/merchants.js');
-  const row = await withStore(dir, 'create', (store) => {
-    if (offerId !== undefined && store.merchant(offerId)) {
-      throw new TacpayError(`merchant ${offerId} already exists in the sandbox at ${shownDir(dir)}`, 'choose another --offer-id, or leave it out for a fresh one');
-    }
-    // A fresh store gets its platform key and default merchant first, so "default" keeps meaning
-    // the one made on first start rather than whichever merchant happened to be added first.
-    ensurePlatformKeys(store);
-    ensureDefaultMerchant(store, ctx.now());
-    try {
-      return addMerchant(store, { ...(offerId ? { offerId } : {}), ...(offerKey ? { offerKey } : {}), ...(publicKeyPem ? { publicKeyPem } : {}), ...(notifyUrl ? { notifyUrl } : {}), bits }, ctx.now());
-    } catch (err) {
-      // Another process added the same offerId between the check and the insert.
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new TacpayError(`merchant ${offerId} already exists in the sandbox at ${shownDir(dir)}`, 'choose another --offer-id');
-      throw err;
-    }
-  });
-  return { dataDir: dir, merchant: summarizeMerchant(row) };
-}
-
-export async function runMerchantList(opts: DataOptions, ctx: Ctx): Promise<ListResult> {
-  const dir = await sandboxDir(ctx, opts.data);
-  const merchants = await withStore(dir, 'read', (store) => store.merchants().map(summarizeMerchant));
-  return { dataDir: dir, merchants };
-}
-
-export async function runSetNotify(offerId: string, url: string, opts: DataOptions, ctx: Ctx): Promise<SetNotifyResult> {
-  const notifyUrl = url === 'none' ? null : checkNotifyUrl(url, 'the notify URL');
-  const dir = await sandboxDir(ctx, opts.data);
-  const found = await withStore(dir, 'existing', (store) => store.setNotifyUrl(offerId, notifyUrl));
-  if (!found) throw new TacpayError(`no merchant ${inert(offerId, { singleLine: true })} in the sandbox at ${shownDir(dir)}`, 'tacpay sandbox merchant list shows the merchants');
-  return { dataDir: dir, offerId, notifyUrl };
-}
-
-function renderList(r: ListResult, ctx: Ctx): string {
-  const c = ctx.color;
-  if (!r.merchants.length) return c.dim(`no merchants in ${shownDir(r.dataDir)} yet (tacpay sandbox start creates the default one)\n`);
-  const body = r.merchants.map((m) => [
-    m.offerId,
-    m.default ? 'yes' : '',
-    m.notifyUrl ? inert(m.notifyUrl, { singleLine: true }) : '-',
-    m.fingerprint + (m.privateKeyStored ? '' : ' (public key only)'),
-    m.created,
-  ]);
-  return table(['OFFER ID', 'DEFAULT', 'NOTIFY URL', 'KEY FINGERPRINT', 'CREATED'], body, (h) => c.bold(h)) + c.dim(`data ${shownDir(r.dataDir)}\n`);
-}
-
-function renderAdded(r: AddResult, ctx: Ctx): string {
-  const c = ctx.color;
-  const m = r.merchant;
-  return (
-    `Added sandbox merchant ${c.bold(m.offerId)}\n` +
-    rows([
-      ['key fingerprint', m.fingerprint + (m.privateKeyStored ? '' : ' (public key only: sign with your own private key)')],
-      ['notify URL', m.notifyUrl ? inert(m.notifyUrl, { singleLine: true }) : 'none'],
-      ['data', shownDir(r.dataDir)],
-    ]) +
-    c.dim(`Its offerKey and private key: tacpay sandbox keys --offer-id ${m.offerId}\n`)
-  );
-}
-
+/** Registers `tacpay sandbox merchant add|list|set-notify`; the work (sandbox-merchant-run.ts) is imported when they run. */
 export function registerSandboxMerchant(sandbox: Command, app: App): void {
   const merchant = sandbox.command('merchant').description('add and list sandbox merchants (offerId, offerKey, RSA key pair), set their notify URL');
 
@@ -158,6 +31,7 @@ export function registerSandboxMerchant(sandbox: Command, app: App): void {
     .option('--bits <n>', 'size of a generated key', '2048');
   dataOption(add).action(
     action<AddOptions>(app, async (opts, ctx) => {
+      const { runMerchantAdd, renderAdded } = await import('./sandbox-merchant-run.js');
       const result = await runMerchantAdd(opts, ctx);
       if (ctx.json) writeJson(ctx.stdout, result);
       else ctx.stdout.write(renderAdded(result, ctx));
@@ -172,6 +46,7 @@ export function registerSandboxMerchant(sandbox: Command, app: App): void {
   const list = merchant.command('list').description('list the merchants: offerId, default, notify URL, key fingerprint, created (never a secret)');
   dataOption(list).action(
     action<DataOptions>(app, async (opts, ctx) => {
+      const { runMerchantList, renderList } = await import('./sandbox-merchant-run.js');
       const result = await runMerchantList(opts, ctx);
       if (ctx.json) writeJson(ctx.stdout, result);
       else ctx.stdout.write(renderList(result, ctx));
@@ -186,6 +61,7 @@ export function registerSandboxMerchant(sandbox: Command, app: App): void {
     .argument('<url>', 'http(s) URL, or none');
   dataOption(setNotify).action(
     action<DataOptions>(app, async (opts, ctx, args) => {
+      const { runSetNotify } = await import('./sandbox-merchant-run.js');
       const result = await runSetNotify(args[0]!, args[1]!, opts, ctx);
       if (ctx.json) writeJson(ctx.stdout, result);
       else ctx.stdout.write(result.notifyUrl ? `notify URL of ${result.offerId} set to ${inert(result.notifyUrl, { singleLine: true })}\n` : `notify URL of ${result.offerId} cleared\n`);

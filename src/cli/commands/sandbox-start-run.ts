@@ -1,0 +1,85 @@
+/** The work of `tacpay sandbox start`: serve in the foreground until a stop signal, then shut down cleanly. */
+import { isLoopbackHost } from '../../client/encode.js';
+import type { RequestLogRow } from '../../sandbox/store.js';
+import type { Ctx } from '../context.js';
+import { TacpayError, UsageError } from '../errors.js';
+import { inert } from '../output.js';
+import { openSandboxStore, pemFingerprint, sandboxDir, shownDir } from './sandbox-data.js';
+import { onStopSignal } from './sandbox-signals.js';
+import { clientUrl, listenError, parsePort, requestLine, type ReadyEvent, type StartOptions } from './sandbox-start.js';
+
+/** How long in-flight requests get to finish after a stop signal before their connections are cut. */
+const DRAIN_MS = 3000;
+
+/** Starts the sandbox and serves until a stop signal; resolves with the exit code (0: a stop is the normal end). */
+export async function runStart(opts: StartOptions, ctx: Ctx): Promise<number> {
+  const port = parsePort(opts.port);
+  const host = opts.host;
+  if (!host) throw new UsageError('--host is empty', 'leave it out to listen on 127.0.0.1');
+  if (!isLoopbackHost(host)) {
+    // Asked for explicitly (the default is loopback): allowed, but the risk must be said.
+    ctx.warn(`listening on ${inert(host, { singleLine: true })}, beyond this machine: the sandbox has no authentication, so anyone who can reach the port can create and pay orders as its merchants; use it only on a network you trust`);
+  }
+  const dir = await sandboxDir(ctx, opts.data);
+  const runtime = await import('../../sandbox/runtime.js');
+  const other = await runtime.findRunning(dir);
+  if (other) ctx.warn(`another sandbox (pid ${other.pid}, ${other.url}) is already serving ${shownDir(dir)}; both will share its data, and the ready file will point here`);
+
+  const store = await openSandboxStore(dir, 'create');
+  const { startSandbox } = await import('../../sandbox/server.js');
+  const { ensurePlatformKeys } = await import('../../sandbox/merchants.js');
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  try {
+    sandbox = await startSandbox({
+      store,
+      host,
+      port,
+      now: () => ctx.now(),
+      ...(ctx.verbose ? { onRequest: (r: Omit<RequestLogRow, 'id'>) => ctx.stderr.write(requestLine(r)) } : {}),
+    });
+  } catch (err) {
+    store.close();
+    throw listenError(err as NodeJS.ErrnoException, host, port) ?? err;
+  }
+
+  // The signal listeners go on before the ready line: a script may stop the sandbox as soon as it sees it.
+  const stop = onStopSignal();
+  const url = clientUrl(sandbox.url);
+  const merchant = store.defaultMerchant()!;
+  const ready: ReadyEvent = {
+    event: 'ready',
+    url,
+    pid: process.pid,
+    offerId: merchant.offer_id,
+    dataDir: dir,
+    platformKeyFingerprint: pemFingerprint(ensurePlatformKeys(store).publicPem),
+  };
+  try {
+    runtime.writeReady(dir, { url, pid: ready.pid, started: ctx.now().toISOString(), offerId: ready.offerId });
+  } catch (err) {
+    stop.dispose();
+    await sandbox.close();
+    store.close();
+    throw new TacpayError(`cannot write the ready file in ${shownDir(dir)}: ${(err as Error).message}`, 'check that the data dir is writable and has space');
+  }
+
+  // Node writes to pipes and files synchronously on POSIX, so this line has left the process when
+  // write() returns: a script reading stdout sees it at once, there is no buffer to flush.
+  if (ctx.json) ctx.stdout.write(JSON.stringify(ready) + '\n');
+  else ctx.stdout.write(`tacpay sandbox ready at ${url} (merchant ${ready.offerId}, data ${shownDir(dir)})\n`);
+  if (!ctx.json) ctx.note('Ctrl-C stops it. Credentials: tacpay sandbox keys; requests: tacpay sandbox log --follow');
+
+  const signal = await stop.stopped;
+  ctx.note(`${signal}: stopping the sandbox (finishing requests in flight)`);
+  // The ready file goes first, so nobody discovers a sandbox that is about to refuse connections.
+  runtime.clearReady(dir, process.pid);
+  // Keep-alive clients that never let go must not hold shutdown hostage for long.
+  const drain = setTimeout(() => sandbox.server.closeAllConnections(), DRAIN_MS);
+  drain.unref();
+  await sandbox.close();
+  clearTimeout(drain);
+  store.close();
+  ctx.note('sandbox stopped');
+  // Stopped by Ctrl-C or SIGTERM is how a foreground server normally ends: exit 0, not 130.
+  return 0;
+}
