@@ -4,7 +4,6 @@
  * resolves inputs (paths, config, keys) and renders; the doctor itself (src/doctor, with its XML,
  * plist and pbxproj parsers) is imported only when this command runs.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { envName, type ConfigKey } from '../../config/options.js';
@@ -47,6 +46,8 @@ function inertDeep<T>(value: T): T {
 
 async function kindOf(p: string): Promise<'file' | 'dir' | undefined> {
   try {
+    // node:fs/promises loads here, not at start-up (every command would pay for it).
+    const { stat } = await import('node:fs/promises');
     const s = await stat(p);
     return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined;
   } catch {
@@ -119,7 +120,7 @@ async function resolveInputs(ctx: Ctx, root: string, globals: GlobalFlags, opts:
   const configSkip: string[] = [];
   if (file && !fileError) {
     try {
-      const doc = JSON.parse(await readFile(file, 'utf8')) as { doctor?: { skip?: unknown } };
+      const doc = JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8')) as { doctor?: { skip?: unknown } };
       const list = doc.doctor?.skip;
       if (list !== undefined) {
         if (Array.isArray(list) && list.every((x) => typeof x === 'string')) configSkip.push(...list);
@@ -142,7 +143,7 @@ async function loadKeyEntry(spec: ConfigValue): Promise<{ key: KeyEntry; path?: 
   if (!isInlineKey(spec.value)) {
     path = resolve(spec.baseDir, spec.value);
     try {
-      input = await readFile(path);
+      input = await (await import('node:fs/promises')).readFile(path);
     } catch (err) {
       return { key: { origin, error: `cannot read ${spec.value} (${(err as NodeJS.ErrnoException).code ?? 'error'})` }, path };
     }

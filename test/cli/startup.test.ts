@@ -1,0 +1,81 @@
+// Start-up is a product requirement (`tacpay --help` and `tacpay decode` near bare `node -e 0`). Timing
+// is noisy, so this guards the cause instead: which Node built-ins the built CLI loads. Spawns the
+// built bin (npm test builds first; run `node scripts/build.mjs` before running this file alone).
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BIN, cleanEnv, tempDir } from '../helpers/cli.js';
+import { docPayInfo, FIXTURES } from '../helpers/fixtures.js';
+
+/** Built-ins that cost start-up and that no help, version or key-less decode needs. */
+const FORBIDDEN = ['crypto', 'fs/promises', 'worker_threads', 'http', 'net'];
+
+// Preloaded with -r: records the public built-ins loaded after it ran, and writes them on exit to
+// the file named by the environment (not stderr, which the CLI writes to as well).
+const PRELOAD = `
+const base = new Set(process.moduleLoadList);
+process.on('exit', () => {
+  const added = process.moduleLoadList.filter((m) => !base.has(m) && m.startsWith('NativeModule ') && !m.includes('internal/'));
+  require('fs').writeFileSync(process.env.STARTUP_PROBE_OUT, JSON.stringify(added.map((m) => m.slice('NativeModule '.length))));
+});
+`;
+
+let dir: string;
+let preload: string;
+let probeRun = 0;
+
+/** Runs `node -r <preload> <script> ...args` and returns the exit code and the built-ins it loaded. */
+function loadedBy(script: string, args: string[]): { code: number | null; stderr: string; modules: string[] } {
+  const out = join(dir, `loaded-${probeRun++}.json`);
+  const r = spawnSync(process.execPath, ['-r', preload, script, ...args], {
+    cwd: dir,
+    env: { ...cleanEnv(), NO_COLOR: '1', STARTUP_PROBE_OUT: out } as NodeJS.ProcessEnv,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  return { code: r.status, stderr: r.stderr, modules: JSON.parse(readFileSync(out, 'utf8')) as string[] };
+}
+
+/**
+ * commander requires node:child_process at load, and child_process itself loads node:net: that much
+ * is commander's unavoidable cost, measured here rather than assumed, so it is the only exemption.
+ */
+let exempt: string[] = [];
+
+beforeAll(() => {
+  dir = tempDir('tacpay-startup-');
+  preload = join(dir, 'probe.cjs');
+  writeFileSync(preload, PRELOAD);
+  const script = join(dir, 'child-process.cjs');
+  writeFileSync(script, "require('node:child_process');\n");
+  exempt = FORBIDDEN.filter((m) => loadedBy(script, []).modules.includes(m));
+});
+
+describe('start-up loads no heavy built-ins', () => {
+  it('exempts only what node:child_process brings with it (net)', () => {
+    expect(exempt.filter((m) => m !== 'net')).toEqual([]);
+  });
+
+  const probes: Array<[string, () => string[]]> = [
+    ['--help', () => ['--help']],
+    ['--version', () => ['--version']],
+    ['order --help', () => ['order', '--help']],
+    ['decode <documented pay_info> (no key)', () => ['decode', docPayInfo]],
+  ];
+  for (const [name, args] of probes) {
+    it(`tacpay ${name}`, () => {
+      const r = loadedBy(BIN, args());
+      expect(r.code, r.stderr).toBe(0);
+      const heavy = r.modules.filter((m) => FORBIDDEN.includes(m) && !exempt.includes(m));
+      expect(heavy, `loaded: ${r.modules.join(', ')}`).toEqual([]);
+    });
+  }
+
+  it('sees node:crypto when decode verifies with a key (the probe works)', () => {
+    const signed = readFileSync(join(FIXTURES, 'payinfo/signed.txt'), 'utf8').trimEnd();
+    const r = loadedBy(BIN, ['decode', '--public-key', join(FIXTURES, 'payinfo/platform-public.pem'), signed]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.modules).toContain('crypto');
+  });
+});
