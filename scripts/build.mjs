@@ -34,5 +34,20 @@ await build({
   // The sources are ESM; in the CommonJS bundle import.meta.url is the bundle file's URL.
   define: { __TACPAY_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__tacpayImportMetaUrl' },
   banner: { js: "const __tacpayImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // bin/tacpay.js runs the bundle from a V8 code cache (vm.Script), where import() has no loader on
+  // Node 20: dynamic imports become require(). The one ESM-only package (inquirer) is loaded through
+  // ctx.importModule, which the bin provides.
+  supported: { 'dynamic-import': false },
   logLevel: 'warning',
 });
+
+// A V8 code cache for bin/tacpay.js, made by running the CLI once: decoding the documented pay_info
+// compiles the start-up path (commander, the command tree) and decode's own code. It is an optimisation only: without it, or with a Node whose V8 rejects it, tacpay works the same.
+const { spawnSync } = await import('node:child_process');
+rmSync(new URL('../dist/main.cjs.cache', import.meta.url), { force: true });
+const docPayInfo = JSON.parse(readFileSync(new URL('../fixtures/vectors/doc-payinfo.json', import.meta.url), 'utf8')).pay_info;
+const warm = spawnSync(process.execPath, [new URL('../bin/tacpay.js', import.meta.url).pathname, 'decode', docPayInfo], {
+  env: { ...process.env, TACPAY_WRITE_CODE_CACHE: '1' },
+  stdio: 'ignore',
+});
+if (warm.status !== 0) console.warn(`build: the code-cache run exited ${warm.status}; tacpay will compile on each start`);

@@ -23,6 +23,11 @@ export interface BaseIo {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   now?: () => Date;
+  /**
+   * Loads an ESM-only package (inquirer). bin/tacpay.js passes its own import(): the bundle runs
+   * from a V8 code cache (vm.Script), where an import() inside the bundle has no loader on Node 20.
+   */
+  importModule?: (specifier: string) => Promise<unknown>;
 }
 
 /** Options every command accepts (defined on the root program). */
@@ -50,6 +55,8 @@ export interface Ctx {
   /** True when a person can answer a prompt: stdin and stderr are TTYs, not --json, not CI. */
   interactive: boolean;
   now(): Date;
+  /** Loads an ESM-only package at run time (see BaseIo.importModule). */
+  importModule(specifier: string): Promise<unknown>;
   /** Resolved configuration; `flags` are the command's own config flags (highest precedence). */
   config(flags?: Partial<Record<ConfigKey, string | undefined>>): ResolvedConfig;
   /** A warning line on stderr. */
@@ -90,6 +97,7 @@ export async function makeCtx(io: BaseIo, flags: GlobalFlags): Promise<Ctx> {
       return tty.stdin && tty.stderr && !flags.json && !io.env.CI;
     },
     now: io.now ?? (() => new Date()),
+    importModule: io.importModule ?? ((specifier) => import(specifier)),
     config(cmdFlags = {}) {
       let resolved: ResolvedConfig;
       try {

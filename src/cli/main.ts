@@ -77,13 +77,14 @@ function isPromptExit(err: unknown): boolean {
 }
 
 /** Entry used by bin/tacpay.js: real process streams, exit code set (not forced) so output flushes. */
-export async function runFromProcess(): Promise<void> {
+export async function runFromProcess(opts: { importModule?: (specifier: string) => Promise<unknown> } = {}): Promise<void> {
   // A closed pipe (tacpay ... | head) is not an error worth a stack trace.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
   const code = await main(process.argv.slice(2), {
+    ...(opts.importModule ? { importModule: opts.importModule } : {}),
     stdout: process.stdout,
     stderr: process.stderr,
     // process.stdin is created on first access, which costs start-up; only commands that read it pay.
