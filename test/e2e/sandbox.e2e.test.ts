@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toQuery } from '../../src/client/encode.js';
@@ -173,5 +174,43 @@ describe('tacpay sandbox start (built CLI)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(statSync(join(cwd, 'fresh.env')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(cwd, 'fresh.env'), 'utf8')).toMatch(/^TACPAY_OFFER_ID=TC\d+$/m);
+  });
+
+  it('--retry-scale: a failed notification is retried on the scaled schedule and the order reaches state 4', async () => {
+    const dir = join(tempDir('tacpay-e2e-'), 'data');
+    let hits = 0;
+    // A merchant endpoint that fails the first delivery and accepts the second.
+    const endpoint = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.end(++hits === 1 ? '{"ret":-1,"msg":"busy"}' : '{"ret":0,"msg":"ok"}'));
+    });
+    await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
+    try {
+      const notifyUrl = `http://127.0.0.1:${(endpoint.address() as { port: number }).port}/notify`;
+      const s = await start(['--port', '0', '--data', dir, '--json', '--retry-scale', '0.001']);
+      const { url, offerId } = JSON.parse(s.readyLine) as { url: string; offerId: string };
+      expect((await spawnCli(['sandbox', 'merchant', 'set-notify', offerId, notifyUrl, '--data', dir])).code).toBe(0);
+      const c = credentials(dir);
+      expect((await call(url, c, 'unified_order', orderParams('retry1'))).ret).toBe(0);
+      expect((await spawnCli(['sandbox', 'pay', 'open_retry1', '--data', dir])).code).toBe(0);
+      await until(() => hits >= 2, 'the retried delivery');
+      let state = '';
+      for (let i = 0; i < 40 && state !== '4'; i++) {
+        state = (await call(url, c, 'query_order', { user_id: 'rickenwang', type: 'by_order', out_trade_no: 'open_retry1' })).order_state;
+        if (state !== '4') await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(state).toBe('4');
+      expect(hits).toBe(2);
+      s.child.kill('SIGTERM');
+      expect((await exitWithin(s)).code).toBe(0);
+    } finally {
+      endpoint.close();
+    }
+  });
+
+  it('--retry-scale outside (0, 1] is a usage error', async () => {
+    const r = await spawnCli(['sandbox', 'start', '--port', '0', '--data', join(tempDir(), 'd'), '--retry-scale', '5']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--retry-scale must be a number above 0 and at most 1/);
   });
 });

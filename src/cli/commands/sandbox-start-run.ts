@@ -25,6 +25,8 @@ export async function runStart(opts: StartOptions, ctx: Ctx): Promise<number> {
   const other = await runtime.findRunning(dir);
   if (other) ctx.warn(`another sandbox (pid ${other.pid}, ${other.url}) is already serving ${shownDir(dir)}; both will share its data, and the ready file will point here`);
 
+  const { retryScaleOption } = await import('./simulate-common.js');
+  const retryScale = await retryScaleOption(opts.retryScale);
   const store = await openSandboxStore(dir, 'create');
   const { startSandbox } = await import('../../sandbox/server.js');
   const { ensurePlatformKeys } = await import('../../sandbox/merchants.js');
@@ -35,6 +37,7 @@ export async function runStart(opts: StartOptions, ctx: Ctx): Promise<number> {
       host,
       port,
       now: () => ctx.now(),
+      notify: { retryScale },
       ...(ctx.verbose ? { onRequest: (r: Omit<RequestLogRow, 'id'>) => ctx.stderr.write(requestLine(r)) } : {}),
     });
   } catch (err) {

@@ -17,6 +17,8 @@ export const DEFAULT_PORT = 4010;
 export interface StartOptions extends DataOptions {
   host: string;
   port: string;
+  /** Scales the notification retry schedule (spec §3.1), e.g. 0.001 for tests. */
+  retryScale?: string;
 }
 
 /** The event `--json` prints once, on one line, when the sandbox accepts requests. */
@@ -78,7 +80,8 @@ export function registerSandboxStart(sandbox: Command, app: App): void {
     .command('start')
     .description('run the local sandbox order API in the foreground until Ctrl-C (creates the default merchant on first start)')
     .option('--host <host>', 'address to listen on; anything but loopback exposes an unauthenticated server', '127.0.0.1')
-    .option('--port <n>', `port to listen on; 0 picks a free one`, String(DEFAULT_PORT));
+    .option('--port <n>', `port to listen on; 0 picks a free one`, String(DEFAULT_PORT))
+    .option('--retry-scale <factor>', 'scale the notification retry schedule 15/15/30/180/1800... s (0.001: 15 ms first retry)');
   dataOption(cmd)
     .addHelpText(
       'after',
