@@ -80,3 +80,25 @@ describe('bash completion script', () => {
     expect(run(['tacpay', 'config', 'list', '--js'])).toEqual(['--json']);
   });
 });
+
+describe('help', () => {
+  it('every command and command group shows examples', async () => {
+    const { buildProgram } = await import('../../src/cli/program.js');
+    const program = buildProgram({ io: { stdout: { write: () => true }, stderr: { write: () => true }, stdin: { async *[Symbol.asyncIterator]() {} }, env: {}, cwd: '/' }, exitCode: 0 });
+    const missing: string[] = [];
+    // Help text is printed by commander; check each command's rendered help for an Examples block.
+    const names: string[][] = [];
+    const collect = (cmd: import('commander').Command, path: string[]) => {
+      for (const c of cmd.commands) {
+        names.push([...path, c.name()]);
+        collect(c, [...path, c.name()]);
+      }
+    };
+    collect(program, []);
+    for (const n of names) {
+      const r = await runCli([...n, '--help']);
+      if (!/\nExamples:\n/.test(r.stdout)) missing.push(n.join(' '));
+    }
+    expect(missing).toEqual([]);
+  });
+});

@@ -16,6 +16,7 @@ export interface ConfigListEntry {
 
 export function registerConfig(program: Command, app: App): void {
   const config = program.command('config').description('show the resolved configuration and where each value comes from');
+  examples(config, ['tacpay config list', 'TACPAY_PROFILE=shop2 tacpay config list --json']);
   const list = config
     .command('list')
     .description('list every option: value (secrets redacted), source (flag, env, project file, user file, default)')

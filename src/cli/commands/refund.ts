@@ -17,6 +17,7 @@ export interface RefundOptions extends RefOptions {
 /** Registers `tacpay refund create` and `tacpay refund query`. */
 export function registerRefund(program: Command, app: App): void {
   const refund = program.command('refund').description('refund paid orders and query refunds');
+  examples(refund, ['tacpay refund create --out-trade-no open_1764237000 --amount-yuan 0.50', 'tacpay refund query --refund-id rf_001']);
   const create = refund
     .command('create')
     .description('refund: refund a paid order in full or in part (the same refund_id is the same refund)')

@@ -20,6 +20,7 @@ export interface AddOptions extends DataOptions {
 /** Registers `tacpay sandbox merchant add|list|set-notify`; the work (sandbox-merchant-run.ts) is imported when they run. */
 export function registerSandboxMerchant(sandbox: Command, app: App): void {
   const merchant = sandbox.command('merchant').description('add and list sandbox merchants (offerId, offerKey, RSA key pair), set their notify URL');
+  examples(merchant, ['tacpay sandbox merchant add --notify-url http://127.0.0.1:3000/notify', 'tacpay sandbox merchant list', 'tacpay sandbox merchant set-notify TC100008 none']);
 
   const add = merchant
     .command('add')
