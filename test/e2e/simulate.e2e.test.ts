@@ -5,13 +5,12 @@
  * delivering the notification of an order paid by `simulate result`; a scenario with a JUnit report;
  * and the JUnit builder kept out of the bundle. Every wait is bounded.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/sandbox/store.js';
-import { BIN, cleanEnv, json, ROOT, spawnCli, tempDir } from '../helpers/cli.js';
-import { exitWithin, killAll, startSandboxProcess, track, until, type Running } from '../helpers/sandbox-process.js';
+import { cleanEnv, json, ROOT, spawnCli, tempDir } from '../helpers/cli.js';
+import { exitWithin, killAll, startCliProcess, startSandboxProcess, until, type Running } from '../helpers/sandbox-process.js';
 
 afterEach(killAll);
 
@@ -20,27 +19,8 @@ beforeAll(() => {
 });
 
 /** Spawns `tacpay listen ...args` and waits (bounded) for its ready line. */
-function startListen(args: string[], env: Record<string, string | undefined>, timeoutMs = 15_000): Promise<Running> {
-  const child = track(spawn(process.execPath, [BIN, 'listen', ...args], { cwd: tempDir(), env: { NO_COLOR: '1', ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] }));
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line in ${timeoutMs} ms\nstderr: ${err}`)), timeoutMs);
-    const check = (): void => {
-      const nl = out.indexOf('\n');
-      if (nl === -1) return;
-      clearTimeout(timer);
-      resolve({ child, readyLine: out.slice(0, nl), out: () => out, err: () => err, exited });
-    };
-    child.stdout!.on('data', check);
-    void exited.then(({ code }) => {
-      clearTimeout(timer);
-      reject(new Error(`listen exited (${code}) before it was ready\nstderr: ${err}`));
-    });
-  });
+function startListen(args: string[], env: Record<string, string | undefined>): Promise<Running> {
+  return startCliProcess(['listen', ...args], 15_000, env);
 }
 
 function notifyUrlOf(dir: string): string | null {

@@ -41,9 +41,9 @@ export function killAll(): void {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 }
 
-/** Spawns `tacpay sandbox start ...args` and waits (bounded) for its first stdout line. */
-export function startSandboxProcess(args: string[], timeoutMs = 15_000, env: Record<string, string | undefined> = cleanEnv()): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'sandbox', 'start', ...args], { cwd: tempDir(), env: { NO_COLOR: '1', ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns the built CLI with `args` (a server: sandbox start, listen) and waits (bounded) for its first stdout line. */
+export function startCliProcess(args: string[], timeoutMs = 15_000, env: Record<string, string | undefined> = cleanEnv()): Promise<Running> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: tempDir(), env: { NO_COLOR: '1', ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   let err = '';
@@ -62,9 +62,14 @@ export function startSandboxProcess(args: string[], timeoutMs = 15_000, env: Rec
     child.stdout!.on('data', check);
     void exited.then(({ code }) => {
       clearTimeout(timer);
-      reject(new Error(`sandbox exited (${code}) before it was ready\nstderr: ${err}`));
+      reject(new Error(`tacpay ${args[0]} exited (${code}) before it was ready\nstderr: ${err}`));
     });
   });
+}
+
+/** Spawns `tacpay sandbox start ...args` and waits (bounded) for its first stdout line. */
+export function startSandboxProcess(args: string[], timeoutMs = 15_000, env: Record<string, string | undefined> = cleanEnv()): Promise<Running> {
+  return startCliProcess(['sandbox', 'start', ...args], timeoutMs, env);
 }
 
 /** Resolves with the exit, or fails if the process has not exited after `timeoutMs`. */

@@ -26,6 +26,14 @@ function words(n: Node, globals: readonly string[]): string {
   return [...new Set([...n.subcommands, ...n.options, ...globals])].join(' ');
 }
 
+/** Shell `case` arms that walk the words typed so far down the command tree (bash and zsh share the syntax). */
+function pathCases(nodes: Node[]): string {
+  return nodes
+    .filter((n) => n.subcommands.length)
+    .map((n) => `      "${n.path.join(' ')}") case " ${n.subcommands.join(' ')} " in *" $w "*) path="\${path:+$path }$w" ;; esac ;;`)
+    .join('\n');
+}
+
 function bash(nodes: Node[], globals: string[]): string {
   const cases = nodes
     .map((n) => `    "${n.path.join(' ')}") words="${words(n, globals)}" ;;`)
@@ -39,7 +47,7 @@ _tacpay() {
     w="\${COMP_WORDS[i]}"
     [[ "$w" == -* ]] && continue
     case "$path" in
-${nodes.filter((n) => n.subcommands.length).map((n) => `      "${n.path.join(' ')}") case " ${n.subcommands.join(' ')} " in *" $w "*) path="\${path:+$path }$w" ;; esac ;;`).join('\n')}
+${pathCases(nodes)}
     esac
   done
   case "$path" in
@@ -62,7 +70,7 @@ _tacpay() {
   for w in \${words[2,CURRENT-1]}; do
     [[ "$w" == -* ]] && continue
     case "$path" in
-${nodes.filter((n) => n.subcommands.length).map((n) => `      "${n.path.join(' ')}") case " ${n.subcommands.join(' ')} " in *" $w "*) path="\${path:+$path }$w" ;; esac ;;`).join('\n')}
+${pathCases(nodes)}
     esac
   done
   case "$path" in
