@@ -30,7 +30,7 @@ export class VerifyPool {
     private readonly window = 3,
   ) {
     for (let i = 0; i < size; i++) {
-      const slot: Slot = { worker: new Worker(url, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 4 } }), busy: 0 };
+      const slot: Slot = { worker: new Worker(url, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 2 } }), busy: 0 };
       slot.worker.on('message', (msg: BatchDone) => {
         slot.busy--;
         this.inFlight--;
