@@ -94,3 +94,22 @@ export function tooLongRecord(line: number, droppedBytes: number, tally: Tally):
   });
   return record(line, false, undefined, [tooLong], JSON.stringify({ status: 'not-checked', reason: 'the line is too long' }));
 }
+
+/** Judges one batch job (lines back to back in `bytes`, lengths in `lens`): the records in order and their counts. */
+export function judgeBatch(job: { firstLine: number; count: number; bytes: ArrayBuffer; lens: Float64Array }, opts: CheckOptions): { out: string; tally: Tally } {
+  const tally = newTally();
+  const bytes = Buffer.from(job.bytes);
+  let offset = 0;
+  let out = '';
+  for (let i = 0; i < job.count; i++) {
+    const len = job.lens[i]!;
+    const line = job.firstLine + i;
+    if (len < 0) {
+      out += tooLongRecord(line, -len, tally) + '\n';
+    } else {
+      out += judgeLine(bytes.subarray(offset, offset + len), line, opts, tally) + '\n';
+      offset += len;
+    }
+  }
+  return { out, tally };
+}

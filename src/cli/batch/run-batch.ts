@@ -22,7 +22,7 @@ import type { OutStream } from '../output.js';
 import { LineSplitter } from './lines.js';
 import { VerifyPool } from './pool.js';
 import type { WorkerInit } from './protocol.js';
-import { addTally, judgeLine, newTally, tooLongRecord } from './record.js';
+import { addTally, judgeBatch, judgeLine, newTally, tooLongRecord } from './record.js';
 
 /** Below this many lines, starting workers costs more than it saves. */
 export const AUTO_WORKERS_AFTER = 2000;
@@ -167,7 +167,8 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
       return;
     }
     out.add((line ? judgeLine(line, lineNo, run.check, tally) : tooLongRecord(lineNo, dropped, tally)) + '\n');
-    if (auto && lineNo === AUTO_WORKERS_AFTER) startPool(cores);
+    // All cores: cores-1 workers plus this thread, which judges batches whenever the workers are full.
+    if (auto && lineNo === AUTO_WORKERS_AFTER) startPool(cores - 1);
   });
 
   const progress = makeProgress(ctx, tally, () => lineNo);
@@ -180,8 +181,14 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
   };
   const pump = async () => {
     while (pending.length) {
-      await pool!.room();
-      pool!.submit(pending.shift()!);
+      if (auto && !pool!.hasRoom()) {
+        pool!.runLocal(pending.shift()!, (job) => judgeBatch(job, run.check));
+        // Let the workers' answers in before deciding again who takes the next batch.
+        await new Promise<void>((r) => setImmediate(r));
+      } else {
+        await pool!.room();
+        pool!.submit(pending.shift()!);
+      }
       collect();
       await out.flush();
     }

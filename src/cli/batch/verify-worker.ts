@@ -6,7 +6,7 @@ import { createPublicKey } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CheckOptions } from '../../core/payinfo-verify.js';
 import type { BatchDone, BatchJob, WorkerInit } from './protocol.js';
-import { judgeLine, newTally, tooLongRecord } from './record.js';
+import { judgeBatch } from './record.js';
 
 const init = workerData as WorkerInit;
 const opts: CheckOptions = {
@@ -18,20 +18,7 @@ const opts: CheckOptions = {
 };
 
 parentPort?.on('message', (job: BatchJob) => {
-  const tally = newTally();
-  const bytes = Buffer.from(job.bytes);
-  let offset = 0;
-  let out = '';
-  for (let i = 0; i < job.count; i++) {
-    const len = job.lens[i]!;
-    const line = job.firstLine + i;
-    if (len < 0) {
-      out += tooLongRecord(line, -len, tally) + '\n';
-    } else {
-      out += judgeLine(bytes.subarray(offset, offset + len), line, opts, tally) + '\n';
-      offset += len;
-    }
-  }
+  const { out, tally } = judgeBatch(job, opts);
   const done: BatchDone = { seq: job.seq, out, tally, bytes: job.bytes, lens: job.lens };
   parentPort!.postMessage(done, [job.bytes, job.lens.buffer as ArrayBuffer]);
 });
