@@ -150,3 +150,38 @@ describe('configured targets and production safety', () => {
     expect(r.payInfo.signature.status).toBe('not-checked');
   });
 });
+
+describe('order query and close: arguments checked before any sandbox is touched', () => {
+  it('reads a date without a zone as Beijing midnight, the zone order_time is shown in', async () => {
+    const { unixSeconds } = await import('../../src/cli/commands/order-lookup-run.js');
+    expect(unixSeconds('2026-11-28', '--from')).toBe(String(Date.parse('2026-11-28T00:00:00+08:00') / 1000));
+    expect(unixSeconds('2026-11-28 08:30', '--from')).toBe(String(Date.parse('2026-11-28T08:30:00+08:00') / 1000));
+    expect(unixSeconds('2026-11-28T00:00:00Z', '--from')).toBe(String(Date.parse('2026-11-28T00:00:00Z') / 1000));
+    expect(unixSeconds('1700000000', '--from')).toBe('1700000000');
+  });
+
+  it('page flags without --from, bad --num and a missing order ref are usage errors, with no sandbox started', async () => {
+    const fresh = tempDir('tacpay-order-args-');
+    for (const args of [
+      ['order', 'query', '--user-id', 'user1', '--num', '50'],
+      ['order', 'query', '--user-id', 'user1', '--from', '0', '--num', 'abc'],
+      ['order', 'query', '--user-id', 'user1', '--from', '0', '--offset', '-1'],
+      ['order', 'close'],
+      ['refund', 'create', '--amount', '1'],
+    ]) {
+      const r = await runCli([...args, '--sandbox-dir', fresh], { env });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).not.toMatch(/built-in sandbox/);
+    }
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(join(fresh, 'sandbox.db'))).toBe(false);
+    expect((await runCli(['order', 'query', '--user-id', 'user1', '--num', '50', ...sb], { env })).stderr).toMatch(/needs --from/);
+  });
+
+  it('lists a user\'s orders of a day given as a bare date', async () => {
+    const created = json(await runCli(['--json', 'order', 'create', ...sb, '--user-id', 'dayuser1'], { env }));
+    const day = created.response ? new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10) : '';
+    const r = json(await runCli(['--json', 'order', 'query', ...sb, '--user-id', 'dayuser1', '--from', day], { env }));
+    expect(r.response.orders.map((o: any) => o.out_trade_no)).toContain(created.response.out_trade_no);
+  });
+});

@@ -287,6 +287,19 @@ describe('simulate notify --probes', () => {
 });
 
 describe('simulate scenario', () => {
+  it('--junit into a directory that does not exist yet creates it (the README CI example)', async () => {
+    const cwd = tempDir('tacpay-scn-dir-');
+    const r = await runCli(['simulate', 'scenario', 'happy-path', '--junit', 'reports/tacpay-happy.xml'], { env, cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(cwd, 'reports/tacpay-happy.xml'), 'utf8')).toMatch(/<testsuites[\s\S]*happy-path/);
+  });
+
+  it('a directory given as the scenario file is named as one', async () => {
+    const r = await runCli(['simulate', 'scenario', tempDir()], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/is a directory, not a file/);
+  });
+
   it('--list shows the four built-in scenarios', async () => {
     const doc = json(await runCli(['--json', 'simulate', 'scenario', '--list'], { env }));
     expect(doc.scenarios.map((s: { name: string }) => s.name)).toEqual(['delivery-retry', 'happy-path', 'partial-refund', 'user-cancels']);

@@ -19,10 +19,10 @@ export function registerOrderLookups(order: Command, app: App): void {
     .option('--out-trade-no <no>', 'the merchant order no. (wins over --transaction-id)')
     .option('--transaction-id <id>', 'the E-... id unified_order returned')
     .option('--user-id <id>', 'user_id (required by the API; the sandbox finds it from the order)')
-    .option('--from <time>', 'by user: start (unix seconds or ISO date)')
+    .option('--from <time>', 'by user: start (unix seconds, or an ISO date or time; without a zone, Beijing time)')
     .option('--to <time>', 'by user: end (unix seconds or ISO date; default now)')
-    .option('--num <n>', 'by user: page size', '20')
-    .option('--offset <n>', 'by user: page offset, from 0', '0');
+    .option('--num <n>', 'by user: page size, 1-100 (default 20)')
+    .option('--offset <n>', 'by user: page offset, from 0 (default 0)');
   addTargetOptions(query).action(action<QueryOptions>(app, async (o, ctx) => (await import('./order-lookup-run.js')).runOrderQuery(o, ctx)));
   examples(query, ['tacpay order query --out-trade-no tacpay_1764236400000a1b2c3d4', 'tacpay order query --user-id rickenwang --from 2026-11-01 --num 50 --json']);
 

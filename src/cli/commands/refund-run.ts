@@ -12,6 +12,7 @@ import type { RefundOptions } from './refund.js';
 export async function runRefundCreate(o: RefundOptions, ctx: Ctx): Promise<void> {
   const amount = amountFen(o);
   if (amount === undefined) throw new UsageError('missing --amount (fen) or --amount-yuan');
+  orderRef(o); // a usage error now, before a sandbox is picked or started
   await withTarget(ctx, o, async (target) => {
     const params: Record<string, string> = { ...orderRef(o), user_id: userIdFor(o, target), refund_id: o.refundId ?? newOrderNo('refund_', ctx.now()), amount };
     if (o.subOutTradeNo) params.sub_out_trade_no = o.subOutTradeNo;

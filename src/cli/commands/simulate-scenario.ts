@@ -6,7 +6,7 @@
  * HTTP: one line per step, a summary, --json, --junit. After a failed step the rest are skipped
  * (they build on it); the exit code is 1 when any step failed.
  */
-import { mkdtempSync, readdirSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import type { ApiName } from '../../core/order-api.js';
 import type { Scenario, ScenarioStep, Mismatch } from '../../core/scenario.js';
 import type { Ctx } from '../context.js';
 import { TacpayError, UsageError } from '../errors.js';
+import { fileError } from '../input.js';
 import { action, examples, type App } from '../kit.js';
 import { inert, writeJson } from '../output.js';
 import { table } from './sandbox-data.js';
@@ -97,9 +98,15 @@ export async function loadScenario(ref: string, ctx: Ctx): Promise<{ scenario: S
     const names = listBuiltins().map((s) => s.name);
     throw new UsageError(`no scenario file or built-in scenario "${inert(ref, { singleLine: true })}"`, `built-in: ${names.join(', ') || '(none found)'}; or give the path of a JSON file`);
   }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw fileError(err as NodeJS.ErrnoException, file, 'scenario file');
+  }
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = JSON.parse(text);
   } catch (err) {
     throw new TacpayError(`scenario ${inert(file, { singleLine: true })} is not valid JSON: ${(err as Error).message}`, 'check the file with a JSON linter', 'scenario');
   }
@@ -353,9 +360,11 @@ export async function writeJunit(file: string, r: ScenarioReport, ctx: Ctx): Pro
   });
   const path = resolve(ctx.cwd, file);
   try {
+    // CI scripts name a report in a directory that does not exist yet (reports/...): make it.
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, xml);
   } catch (err) {
-    throw new TacpayError(`cannot write the JUnit report ${inert(file, { singleLine: true })}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check that its directory exists and is writable');
+    throw new TacpayError(`cannot write the JUnit report ${inert(file, { singleLine: true })}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check that its directory is writable');
   }
   return path;
 }
