@@ -1,5 +1,6 @@
 /** A real sandbox on 127.0.0.1:0 over a temp data dir, plus a signer for raw requests. */
 import { createPrivateKey } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { canonicalString } from '../../src/core/canonical.js';
 import { signText } from '../../src/core/signature.js';
@@ -19,7 +20,8 @@ export interface Harness {
 }
 
 /** Starts a sandbox; `dir` reuses a data dir (restart tests). */
-export async function startHarness(dir = tempDir('tacpay-sandbox-')): Promise<Harness> {
+export async function startHarness(given?: string): Promise<Harness> {
+  const dir = given ?? tempDir('tacpay-sandbox-');
   const store = openStore(dir);
   const sandbox = await startSandbox({ store, port: 0 });
   const merchant = store.defaultMerchant()!;
@@ -41,6 +43,8 @@ export async function startHarness(dir = tempDir('tacpay-sandbox-')): Promise<Ha
     async close() {
       await sandbox.close();
       store.close();
+      // A data dir this harness made goes with it; one the caller passed (restart tests) stays.
+      if (!given) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
