@@ -185,3 +185,15 @@ describe('order query and close: arguments checked before any sandbox is touched
     expect(r.response.orders.map((o: any) => o.out_trade_no)).toContain(created.response.out_trade_no);
   });
 });
+
+describe('hints that fit the call', () => {
+  it('closing a paid order points at a refund, not at a new out_trade_no', async () => {
+    const created = json(await runCli(['--json', 'order', 'create', ...sb, '--user-id', 'closeuser1'], { env }));
+    const store = openStore(dir);
+    expect(payOrder(store, created.target.offerId, created.response.out_trade_no, new Date()).ret).toBe(0);
+    store.close();
+    const r = await runCli(['--json', 'order', 'close', ...sb, '--out-trade-no', created.response.out_trade_no], { env });
+    expect(r.code).toBe(1);
+    expect(json(r).error).toMatchObject({ ret: 1005, hint: expect.stringMatching(/refund it instead/) });
+  });
+});

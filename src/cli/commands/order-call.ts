@@ -47,7 +47,7 @@ export async function callApi(ctx: Ctx, target: Target, o: TargetOptions, api: A
     const ret = Number(result.body.ret);
     if (ret !== 0) {
       const msg = typeof result.body.msg === 'string' ? result.body.msg : '';
-      throw new ApiError(`${api} failed: ret ${result.body.ret}${msg ? `, ${msg}` : ''}`, hintFor(ret, target), {
+      throw new ApiError(`${api} failed: ret ${result.body.ret}${msg ? `, ${msg}` : ''}`, hintFor(ret, target, api), {
         status: result.status,
         ret,
         msg,
@@ -64,7 +64,9 @@ export async function callApi(ctx: Ctx, target: Target, o: TargetOptions, api: A
   }
 }
 
-function hintFor(ret: number, target: Target): string {
+function hintFor(ret: number, target: Target, api: ApiName): string {
+  // 1005 on close means the order was paid: the general hint (a new out_trade_no) would mislead.
+  if (target.env === 'sandbox' && api === 'close_order' && ret === 1005) return 'a paid order cannot be closed: refund it instead (tacpay refund create)';
   if (target.env === 'sandbox') return retHint(ret);
   // Production's codes are undocumented: name the checks for the two failures people hit most.
   return `production ret codes are undocumented; if msg mentions the signature, check offerKey and the private key (tacpay sign --verify); if it mentions time, check the clock or --ts-mode (now ${target.tsMode})`;
