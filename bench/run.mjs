@@ -3,7 +3,7 @@
 // Usage: npm run bench [-- --only startup,batch,rss,sandbox] [-- --quick]
 import { spawn, spawnSync } from 'node:child_process';
 import { createSign, generateKeyPairSync, createPublicKey, verify } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -203,9 +203,28 @@ function keepAliveClient(host, port, nextPath, onReply) {
   });
 }
 
+/** CPU time (user + system, ms) of a process's main thread and of its other threads, from /proc; {} where there is no /proc. */
+function threadCpuMs(pid) {
+  const out = {};
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Node 20 leaves libuv's pool threads unnamed, so they count with V8's (GC, compiler) as 'other'.
+      const name = tid === String(pid) ? 'main' : 'other';
+      out[name] = (out[name] ?? 0) + ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, USER_HZ 100
+    }
+  } catch {
+    // No /proc (not Linux): the diagnostic line is skipped.
+  }
+  return out;
+}
+
 function startSandboxChild(dataDir) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'sandbox', 'start', '--port', '0', '--data', dataDir, '--json'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NO_COLOR: '1' } });
+    // BENCH_SANDBOX_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the sandbox under load.
+    const nodeArgs = process.env.BENCH_SANDBOX_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, BIN, 'sandbox', 'start', '--port', '0', '--data', dataDir, '--json'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NO_COLOR: '1' } });
     let out = '';
     const timer = setTimeout(() => reject(new Error('sandbox did not report ready in 30 s')), 30000);
     child.stdout.setEncoding('utf8').on('data', (d) => {
@@ -255,16 +274,23 @@ if (want('sandbox')) {
     const lat = [];
     let ok = 0;
     let next = 0;
+    const cpu0 = [threadCpuMs(child.pid), process.cpuUsage()];
     const t0 = process.hrtime.bigint();
     await Promise.all(Array.from({ length: concurrency }, () => keepAliveClient(hostname, Number(port), () => (next < paths.length ? paths[next++] : undefined), (body, ms) => {
       lat.push(ms);
       if (body.startsWith('{"ret":0,')) ok++;
     })));
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu1 = threadCpuMs(child.pid);
+    const genCpu = process.cpuUsage(cpu0[1]);
+    const perOrder = (k) => (((cpu1[k] ?? 0) - (cpu0[0][k] ?? 0)) / total) * 1000;
+    const sandboxCpu = Object.keys(cpu1).reduce((a, k) => a + perOrder(k), 0);
     const health = await (await fetch(`${ready.url}/_sandbox/health`)).json();
     lat.sort((a, b) => a - b);
     const tput = total / secs;
     console.log(`sandbox unified_order: ${total} requests, ${concurrency} keep-alive clients, ${tput.toFixed(0)} orders/s, p50 ${lat[lat.length >> 1].toFixed(1)} ms, p99 ${lat[Math.floor(lat.length * 0.99)].toFixed(1)} ms; RSA-2048 sign rate ${rate.toFixed(0)}/s/core x ${cores} cores`);
+    const genPerOrder = (genCpu.user + genCpu.system) / total;
+    if (sandboxCpu > 0) console.log(`CPU per order: sandbox ${sandboxCpu.toFixed(0)} us (main thread ${perOrder('main').toFixed(0)}, signing pool and V8 threads ${perOrder('other').toFixed(0)}), load generator ${genPerOrder.toFixed(0)} us; the cores were ${(((sandboxCpu + genPerOrder) * total) / (secs * 1e6 * cores) * 100).toFixed(0)}% busy`);
     console.log(`store holds ${health.orders} orders; ${ok} answers were ret 0 ${health.orders === ok ? '(equal)' : '(MISMATCH)'}`);
     if (health.orders !== ok) throw new Error(`store has ${health.orders} orders but ${ok} requests got ret 0`);
     report('sandbox throughput / (RSA-2048 sign rate x cores)', tput / (rate * cores), 0.6, 'x', 'higher');

@@ -11,6 +11,7 @@ import { RET, type RetCode } from '../core/ret-codes.js';
 import { readTs, type TsMode } from '../core/timestamp.js';
 import { verifyBytes, isStrictBase64 } from '../core/signature.js';
 import { apiTime, apiTimeFromUnix } from './clock.js';
+import { GroupCommit } from './group-commit.js';
 import type { MerchantRow, OrderRow, Store } from './store.js';
 
 export interface Reply {
@@ -29,6 +30,8 @@ export interface ApiDeps {
   store: Store;
   platformPrivatePem: string;
   now(): Date;
+  /** Where new orders are written; the server shares one with its request log. Default: a group commit of its own. */
+  commit?: GroupCommit;
 }
 
 function fail(ret: RetCode, msg: string): Reply {
@@ -47,9 +50,11 @@ export class SandboxApi {
   private readonly platformKey: KeyObject;
   private readonly merchantKeys = new Map<string, KeyObject>();
   private seq = 0;
+  private readonly commit: GroupCommit;
 
   constructor(private readonly deps: ApiDeps) {
     this.platformKey = createPrivateKey(deps.platformPrivatePem);
+    this.commit = deps.commit ?? new GroupCommit((body) => deps.store.tx(body));
   }
 
   /** Handles one call. Never throws for bad input: every problem is a ret code with a msg. */
@@ -142,12 +147,18 @@ export class SandboxApi {
     const signature = await new Promise<string>((resolve, reject) =>
       rsaSign('sha256', Buffer.from(JSON.stringify(data), 'utf8'), this.platformKey, (err, sig) => (err ? reject(err) : resolve(sig.toString('base64')))),
     );
-    const payInfo = buildPayInfo(data, signature);
-    const now = this.deps.now();
-    // One INSERT, no explicit transaction: the UNIQUE (offer_id, out_trade_no) constraint decides a
-    // race with another request for the same out_trade_no (which may have committed while this one
-    // was signing), and one autocommit is the cheapest durable write SQLite has.
-    const row = store.insertOrderIfNew({
+    const newRow = this.newOrderRow(m, p, channel, buildPayInfo(data, signature), this.deps.now());
+    // The UNIQUE (offer_id, out_trade_no) constraint decides a race with another request for the
+    // same out_trade_no (committed while this one was signing, or earlier in the same group); the
+    // reply waits for the group's commit (group-commit.ts).
+    const row = await this.commit.run(() => store.insertOrderIfNew(newRow));
+    if (!row) return this.existingOrderReply(store.orderByOutTradeNo(m.offer_id, p.out_trade_no!)!, p);
+    return { ret: RET.ok, transaction_id: row.transaction_id, out_trade_no: row.out_trade_no, pay_info: row.pay_info };
+  }
+
+  /** The row a new order is stored as. */
+  private newOrderRow(m: MerchantRow, p: Record<string, string>, channel: string, payInfo: string, now: Date): Omit<OrderRow, 'id'> {
+    return {
       offer_id: m.offer_id,
       out_trade_no: p.out_trade_no!,
       transaction_id: this.transactionId(now),
@@ -170,9 +181,7 @@ export class SandboxApi {
       pay_time: null,
       callback_time: null,
       refund_time: null,
-    });
-    if (!row) return this.existingOrderReply(store.orderByOutTradeNo(m.offer_id, p.out_trade_no!)!, p);
-    return { ret: RET.ok, transaction_id: row.transaction_id, out_trade_no: row.out_trade_no, pay_info: row.pay_info };
+    };
   }
 
   /** out_trade_no wins over transaction_id when both are given (spec §3.2–3.4). */

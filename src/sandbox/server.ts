@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { RET } from '../core/ret-codes.js';
 import { payOrder, SandboxApi, type Reply } from './api.js';
 import { DeliveryEngine } from './deliveries.js';
+import { GroupCommit } from './group-commit.js';
 import { ensureDefaultMerchant, ensurePlatformKeys } from './merchants.js';
 import type { RequestLogRow, Store } from './store.js';
 import { readWire, WireError } from './wire.js';
@@ -85,7 +86,9 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
   const { store } = opts;
   const platform = ensurePlatformKeys(store);
   ensureDefaultMerchant(store, now());
-  const api = new SandboxApi({ store, platformPrivatePem: platform.privatePem, now });
+  // New orders and request-log rows of one event-loop turn share a commit (group-commit.ts).
+  const commit = new GroupCommit((body) => store.tx(body));
+  const api = new SandboxApi({ store, platformPrivatePem: platform.privatePem, now, commit });
   const deliveries =
     opts.notify === false
       ? undefined
@@ -102,17 +105,6 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
   });
   // Keep-alive sockets must not hold shutdown hostage: server.close() waits for them.
   server.keepAliveTimeout = 5000;
-
-  let logQueue: Array<Omit<RequestLogRow, 'id'>> = [];
-  function flushLog(): void {
-    const rows = logQueue;
-    logQueue = [];
-    try {
-      store.logRequests(rows);
-    } catch (err) {
-      process.stderr.write(`tacpay sandbox: could not log ${rows.length} request(s): ${(err as Error).message}\n`);
-    }
-  }
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
@@ -166,7 +158,6 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
         process.stderr.write(`tacpay sandbox: internal error on ${method} ${path}: ${(err as Error)?.stack ?? String(err)}\n`);
       }
     }
-    if (!res.headersSent && !res.destroyed) send(res, status, reply);
     const ret = typeof reply.ret === 'number' ? reply.ret : null;
     const entry = {
       at: now().toISOString(),
@@ -182,11 +173,10 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
       status,
       latency_ms: Number(process.hrtime.bigint() - started) / 1e6,
     };
-    logQueue.push(entry);
-    // Rows of requests that finish in the same event-loop turn share one commit: under load that
-    // turns hundreds of log commits a second into a few dozen. They are written before the next
-    // turn's I/O, so a reader never waits for them.
-    if (logQueue.length === 1) setImmediate(flushLog);
+    // The log row commits (with this turn's group) before the answer leaves: whoever got an answer
+    // finds the request in `tacpay sandbox log` at once. A failed log write still answers.
+    await commit.run(() => store.logRequest(entry)).catch((err: Error) => process.stderr.write(`tacpay sandbox: could not log a request: ${err.message}\n`));
+    if (!res.headersSent && !res.destroyed) send(res, status, reply);
     opts.onRequest?.(entry);
   }
 
@@ -211,8 +201,8 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
       await deliveries?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => {
-          // Requests finished while closing may still sit in the queue: write them before the store closes.
-          if (logQueue.length) flushLog();
+          // Writes of requests finished while closing may still be queued: commit them before the store closes.
+          commit.flush();
           resolve();
         });
         server.closeIdleConnections();

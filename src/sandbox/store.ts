@@ -344,11 +344,6 @@ export class Store {
   }
 
   /** Appends request-log rows in one transaction (one commit for a burst of requests). */
-  logRequests(rows: ReadonlyArray<Omit<RequestLogRow, 'id'>>): void {
-    if (rows.length === 1) this.logRequest(rows[0]!);
-    else if (rows.length > 1) this.tx(() => rows.forEach((r) => this.logRequest(r)));
-  }
-
   logRequest(r: Omit<RequestLogRow, 'id'>): number {
     return Number(
       this.q(
