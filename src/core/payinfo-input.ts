@@ -6,6 +6,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { issue, type Issue } from './issues.js';
 import { firstInvalidUtf8 } from './payinfo-encoding.js';
+import { thousands } from './numbers.js';
 
 /** Longest input judged as one pay_info. Real ones are ~600 bytes; the cap keeps one bad line from costing memory. */
 export const MAX_PAYINFO_BYTES = 64 * 1024;
@@ -29,7 +30,7 @@ export function checkInputText(text: string): Issue[] {
   }
   if (text.length > MAX_PAYINFO_BYTES) {
     return [
-      issue('input.too-long', 'error', `the input is ${text.length.toLocaleString('en-US')} characters; a pay_info is about 600 (limit ${MAX_PAYINFO_BYTES.toLocaleString('en-US')})`, {
+      issue('input.too-long', 'error', `the input is ${thousands(text.length)} characters; a pay_info is about 600 (limit ${thousands(MAX_PAYINFO_BYTES)})`, {
         hint: 'pass just the pay_info value, not a whole response or log; for many pay_info values, one per line, use --file',
       }),
     ];
@@ -61,7 +62,7 @@ export function textFromBytes(bytes: Uint8Array): { text: string | undefined; is
     return {
       text: undefined,
       issues: [
-        issue('input.too-long', 'error', `the input is ${bytes.length.toLocaleString('en-US')} bytes; a pay_info is about 600 (limit ${MAX_PAYINFO_BYTES.toLocaleString('en-US')})`, {
+        issue('input.too-long', 'error', `the input is ${thousands(bytes.length)} bytes; a pay_info is about 600 (limit ${thousands(MAX_PAYINFO_BYTES)})`, {
           hint: 'pass just the pay_info value, not a whole response or log; for many pay_info values, one per line, use --file',
         }),
       ],

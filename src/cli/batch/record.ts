@@ -6,6 +6,7 @@
 import { issue, type Issue } from '../../core/issues.js';
 import { MAX_PAYINFO_BYTES, textFromBytes } from '../../core/payinfo-input.js';
 import { checkPayInfo, type CheckOptions, type SignatureResult } from '../../core/payinfo-verify.js';
+import { thousands } from '../../core/numbers.js';
 
 /** Counts for the summary; workers send theirs back with each batch. */
 export interface Tally {
@@ -89,7 +90,7 @@ export function judgeLine(bytes: Buffer, line: number, opts: CheckOptions, tally
 /** The record for a line that was longer than the cap (its bytes were never kept). */
 export function tooLongRecord(line: number, droppedBytes: number, tally: Tally): string {
   count(tally, false, 'not-checked');
-  const tooLong = issue('line.too-long', 'error', `line ${line} is ${droppedBytes.toLocaleString('en-US')} bytes; a pay_info is about 600 (limit ${MAX_PAYINFO_BYTES.toLocaleString('en-US')}), so it was skipped`, {
+  const tooLong = issue('line.too-long', 'error', `line ${line} is ${thousands(droppedBytes)} bytes; a pay_info is about 600 (limit ${thousands(MAX_PAYINFO_BYTES)}), so it was skipped`, {
     hint: 'check that the file holds one pay_info per line',
   });
   return record(line, false, undefined, [tooLong], JSON.stringify({ status: 'not-checked', reason: 'the line is too long' }));

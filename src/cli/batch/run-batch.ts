@@ -23,6 +23,7 @@ import { LineSplitter } from './lines.js';
 import { VerifyPool } from './pool.js';
 import type { WorkerInit } from './protocol.js';
 import { addTally, judgeBatch, judgeLine, newTally, tooLongRecord } from './record.js';
+import { thousands } from '../../core/numbers.js';
 
 /** Below this many lines, starting workers costs more than it saves. */
 export const AUTO_WORKERS_AFTER = 2000;
@@ -228,7 +229,7 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
 }
 
 function summary(t: ReturnType<typeof newTally>, ms: number, workers: number, keyGiven: boolean, noKeyWords: string): string {
-  const n = (x: number) => x.toLocaleString('en-US');
+  const n = thousands;
   const rate = ms > 0 ? Math.round((t.lines * 1000) / ms) : t.lines;
   const sig = keyGiven ? `signatures: ${n(t.verified)} verified, ${n(t.failed)} failed, ${n(t.notChecked)} not checked` : `signatures not checked (${noKeyWords})`;
   const threads = workers ? `, ${workers} worker threads` : '';
@@ -249,7 +250,7 @@ function makeProgress(ctx: Ctx, tally: ReturnType<typeof newTally>, lines: () =>
       last = now;
       shown = true;
       const rate = Math.round((lines() * 1000) / Math.max(1, now - started));
-      ctx.stderr.write(`\r\x1b[K${ctx.colorErr.dim(`decoding: ${lines().toLocaleString('en-US')} lines read, ${tally.invalid.toLocaleString('en-US')} invalid so far (${rate.toLocaleString('en-US')} lines/s)`)}`);
+      ctx.stderr.write(`\r\x1b[K${ctx.colorErr.dim(`decoding: ${thousands(lines())} lines read, ${thousands(tally.invalid)} invalid so far (${thousands(rate)} lines/s)`)}`);
     },
     clear() {
       if (shown) ctx.stderr.write('\r\x1b[K');
