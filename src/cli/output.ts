@@ -2,7 +2,8 @@
 import type { ChalkInstance } from 'chalk';
 
 export interface OutStream {
-  write(chunk: string): unknown;
+  /** Batch output also writes bytes (UTF-8 records made by worker threads). */
+  write(chunk: string | Uint8Array, done?: () => void): unknown;
   isTTY?: boolean;
 }
 

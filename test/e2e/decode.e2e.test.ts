@@ -1,10 +1,11 @@
 // Spawns the built CLI (npm test builds first; run `node scripts/build.mjs` before running this file alone).
+import { spawn } from 'node:child_process';
 import { createPrivateKey, sign as rsaSign } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { json, spawnCli, tempDir } from '../helpers/cli.js';
+import { BIN, cleanEnv, json, spawnCli, tempDir } from '../helpers/cli.js';
 import { docPayInfo, FIXTURES } from '../helpers/fixtures.js';
 
 const KEYS = join(FIXTURES, 'payinfo');
@@ -113,6 +114,21 @@ describe('tacpay decode --file (built CLI, worker threads)', () => {
     const [single, workers] = await Promise.all([run(['--workers', '0']), run(['--workers', '2'])]);
     expect(single.stderr).not.toContain('worker threads');
     expect(workers.stdout).toBe(single.stdout);
+  });
+
+  it('a reader that stalls: output waits for the pipe (backpressure), then arrives whole and in order', async () => {
+    // The workers' output buffers go back to them once written (test/cli/batch-output.test.ts checks
+    // the timing on a slow asynchronous stream); here a real stalled pipe must neither lose nor reorder records.
+    const single = await run(['--workers', '0']);
+    const child = spawn(process.execPath, [BIN, 'decode', '--file', 'lines.txt', '--public-key', join(KEYS, 'small-public.pem'), '--workers', '2'], { cwd: dir, env: { ...cleanEnv(), NO_COLOR: '1' } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.pause();
+    await new Promise((r) => setTimeout(r, 1500)); // the pipe (64 KiB) fills long before 3,000 records (~450 KB) are out
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stdout.resume();
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code).toBe(1);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(single.stdout);
   });
 
   it('by default a long input moves to worker threads after 2,000 lines, order intact', async () => {

@@ -41,8 +41,8 @@ export async function runCli(args: string[], opts: RunOptions = {}): Promise<Run
   const input = opts.stdin ?? '';
   const stdin = Object.assign(Readable.from(typeof input === 'string' ? [Buffer.from(input)] : [input]), { isTTY: opts.tty?.stdin ?? false });
   const code = await main(args, {
-    stdout: { write: (s: string) => ((stdout += s), true), isTTY: opts.tty?.stdout ?? false },
-    stderr: { write: (s: string) => ((stderr += s), true), isTTY: opts.tty?.stderr ?? false },
+    stdout: { write: (s: string | Uint8Array) => ((stdout += typeof s === 'string' ? s : Buffer.from(s).toString('utf8')), true), isTTY: opts.tty?.stdout ?? false },
+    stderr: { write: (s: string | Uint8Array) => ((stderr += typeof s === 'string' ? s : Buffer.from(s).toString('utf8')), true), isTTY: opts.tty?.stderr ?? false },
     stdin,
     env: opts.env ?? cleanEnv(),
     cwd: opts.cwd ?? tempDir(),

@@ -22,6 +22,8 @@ export class VerifyPool {
   private closing = false;
   /** Buffers returned by workers, ready for the next batch. */
   readonly spare: Array<{ bytes: ArrayBuffer; lens: Float64Array }> = [];
+  /** Output buffers already written out, to go back to a worker with its next batch. */
+  readonly spareOut: ArrayBuffer[] = [];
 
   constructor(
     url: URL,
@@ -90,10 +92,11 @@ export class VerifyPool {
   submit(job: Omit<BatchJob, 'seq'>): void {
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.busy < slot.busy) slot = s;
-    const full: BatchJob = { ...job, seq: this.nextSeq++ };
+    const outBuf = this.spareOut.pop();
+    const full: BatchJob = { ...job, seq: this.nextSeq++, ...(outBuf ? { outBuf } : {}) };
     slot.busy++;
     this.inFlight++;
-    slot.worker.postMessage(full, [full.bytes, full.lens.buffer as ArrayBuffer]);
+    slot.worker.postMessage(full, outBuf ? [full.bytes, full.lens.buffer as ArrayBuffer, outBuf] : [full.bytes, full.lens.buffer as ArrayBuffer]);
   }
 
   /** Results that are next in order, removed from the reorder buffer. */

@@ -18,6 +18,8 @@ export interface BatchJob {
   count: number;
   bytes: ArrayBuffer;
   lens: Float64Array;
+  /** An output buffer the main thread is done with, for the worker to write this batch's records into (transferred). */
+  outBuf?: ArrayBuffer;
 }
 
 /**
@@ -27,7 +29,11 @@ export interface BatchJob {
  */
 export interface BatchDone {
   seq: number;
-  out: string;
+  /**
+   * The records as UTF-8 bytes in a buffer of their own, transferred: the main thread writes them
+   * as they are, without decoding, concatenating or re-encoding (a string when judged on the main thread).
+   */
+  out: string | Uint8Array;
   tally: Tally;
   bytes: ArrayBuffer;
   lens: Float64Array;

@@ -7,30 +7,28 @@
  * The summary goes to stderr, always (also with --json): stdout stays exactly one record per input
  * line, so `wc -l`, `paste` and line-number joins keep working. Loaded only on the batch path.
  */
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { thousands } from '../../core/numbers.js';
 import { MAX_PAYINFO_BYTES } from '../../core/payinfo-input.js';
 import type { CheckOptions } from '../../core/payinfo-verify.js';
 import type { Ctx } from '../context.js';
 import { TacpayError } from '../errors.js';
 import { fileError } from '../input.js';
-import type { OutStream } from '../output.js';
 import { LineSplitter } from './lines.js';
+import { Output } from './output-writer.js';
 import { VerifyPool } from './pool.js';
 import type { WorkerInit } from './protocol.js';
 import { addTally, judgeBatch, judgeLine, newTally, tooLongRecord } from './record.js';
-import { thousands } from '../../core/numbers.js';
 
 /** Below this many lines, starting workers costs more than it saves. */
 export const AUTO_WORKERS_AFTER = 2000;
 const BATCH_LINES = 128;
 // Must hold at least one line of the maximum length (64 KiB).
 const BATCH_BYTES = 256 * 1024;
-const FLUSH_AT = 64 * 1024;
 
 export interface BatchRun {
   /** File path, or `-` / undefined for stdin. */
@@ -44,29 +42,6 @@ export interface BatchRun {
   workerUrls: readonly URL[];
   /** Words for the summary when no key was given. */
   noKeyWords: string;
-}
-
-interface Drainable {
-  once(event: 'drain', listener: () => void): unknown;
-}
-
-function canDrain(s: OutStream): s is OutStream & Drainable {
-  return typeof (s as Partial<Drainable>).once === 'function';
-}
-
-/** Buffers records and writes them in large pieces; waits for 'drain' when the stream asks to. */
-class Output {
-  private buf = '';
-  constructor(private readonly stream: OutStream) {}
-  add(s: string): void {
-    this.buf += s;
-  }
-  async flush(all = false): Promise<void> {
-    if (this.buf === '' || (!all && this.buf.length < FLUSH_AT)) return;
-    const ok = this.stream.write(this.buf);
-    this.buf = '';
-    if (ok === false && canDrain(this.stream)) await once(this.stream as unknown as NodeJS.EventEmitter, 'drain');
-  }
 }
 
 /** Lines gathered for one worker job, copied into a buffer that is transferred, not cloned. */
@@ -140,10 +115,10 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
   const started = performance.now();
   const { input, label, handle } = await openInput(ctx, run.file);
   const tally = newTally();
-  const out = new Output(ctx.stdout);
+  let pool: VerifyPool | undefined;
+  const out = new Output(ctx.stdout, (buffer) => pool?.spareOut.push(buffer));
   const cores = availableParallelism();
   const workerUrl = run.workerUrls.find((u) => existsSync(fileURLToPath(u)));
-  let pool: VerifyPool | undefined;
   let builder: BatchBuilder | undefined;
   const pending: ReturnType<BatchBuilder['take']>[] = [];
   let lineNo = 0;

@@ -9,6 +9,8 @@ import type { BatchDone, BatchJob, WorkerInit } from './protocol.js';
 import { judgeBatch } from './record.js';
 
 const init = workerData as WorkerInit;
+/** Output buffers start at this size, so most batches fit in a recycled one. */
+const OUT_MIN = 64 * 1024;
 const opts: CheckOptions = {
   ...(init.expectAppid !== undefined ? { expectAppid: init.expectAppid } : {}),
   ...(init.expectFingerprint !== undefined ? { expectFingerprint: init.expectFingerprint } : {}),
@@ -19,6 +21,12 @@ const opts: CheckOptions = {
 
 parentPort?.on('message', (job: BatchJob) => {
   const { out, tally } = judgeBatch(job, opts);
-  const done: BatchDone = { seq: job.seq, out, tally, bytes: job.bytes, lens: job.lens };
-  parentPort!.postMessage(done, [job.bytes, job.lens.buffer as ArrayBuffer]);
+  // Into the buffer the main thread handed back when it fits, else a new one of its own (never
+  // Node's shared pool, which must not be transferred): buffers circulate instead of piling up as
+  // external memory on the main thread until a garbage collection happens to free them.
+  const size = Buffer.byteLength(out, 'utf8');
+  const target = job.outBuf && job.outBuf.byteLength >= size ? Buffer.from(job.outBuf) : Buffer.allocUnsafeSlow(Math.max(size, OUT_MIN));
+  const records = target.subarray(0, target.write(out, 'utf8'));
+  const done: BatchDone = { seq: job.seq, out: records, tally, bytes: job.bytes, lens: job.lens };
+  parentPort!.postMessage(done, [job.bytes, job.lens.buffer as ArrayBuffer, target.buffer as ArrayBuffer]);
 });
