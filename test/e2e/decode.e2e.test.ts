@@ -131,10 +131,20 @@ describe('tacpay decode --file (built CLI, worker threads)', () => {
     expect(Buffer.concat(chunks).toString('utf8')).toBe(single.stdout);
   });
 
-  it('by default a long input moves to worker threads after 2,000 lines, order intact', async () => {
+  it('by default a big file goes to one worker per core, order intact', async () => {
     const r = await run([]);
     expect(records(r.stdout).map((x) => x.line)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
-    if (availableParallelism() > 1) expect(r.stderr).toMatch(/\d+ worker threads/);
+    if (availableParallelism() > 1) expect(r.stderr).toContain(`${availableParallelism()} worker threads`);
+  });
+
+  it('by default a stream moves to worker threads after 2,000 lines, byte-identical to one thread', async () => {
+    const input = readFileSync(join(dir, 'lines.txt'), 'utf8');
+    const [stream, single] = await Promise.all([
+      spawnCli(['decode', '--batch', '--public-key', join(KEYS, 'small-public.pem')], { cwd: dir, stdin: input, timeoutMs: 60_000 }),
+      run(['--workers', '0']),
+    ]);
+    expect(stream.stdout).toBe(single.stdout);
+    if (availableParallelism() > 1) expect(stream.stderr).toContain(`${availableParallelism()} worker threads`);
   });
 
   it('a 10 MB line becomes one line.too-long record and the batch goes on', async () => {

@@ -71,23 +71,6 @@ export class VerifyPool {
     if (this.failure) throw this.failure;
   }
 
-  /** Whether a worker can take another batch now. */
-  hasRoom(): boolean {
-    return this.inFlight < this.size * this.window;
-  }
-
-  /**
-   * Judges a batch on this thread instead (when every worker's window is full), in its place in
-   * the output order. The main thread is then the last verifier: N cores need N-1 workers, and one
-   * V8 isolate fewer is ~45 MB of memory fewer.
-   */
-  runLocal(job: Omit<BatchJob, 'seq'>, judge: (job: Omit<BatchJob, 'seq'>) => { out: string; tally: BatchDone['tally'] }): void {
-    const seq = this.nextSeq++;
-    const { out, tally } = judge(job);
-    this.spare.push({ bytes: job.bytes, lens: job.lens });
-    this.done.set(seq, { seq, out, tally, bytes: job.bytes, lens: job.lens });
-  }
-
   /** Sends a batch to the least busy worker; its buffers are transferred. Call room() first. */
   submit(job: Omit<BatchJob, 'seq'>): void {
     let slot = this.slots[0]!;

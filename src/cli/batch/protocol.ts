@@ -30,10 +30,10 @@ export interface BatchJob {
 export interface BatchDone {
   seq: number;
   /**
-   * The records as UTF-8 bytes in a buffer of their own, transferred: the main thread writes them
-   * as they are, without decoding, concatenating or re-encoding (a string when judged on the main thread).
+   * The records as UTF-8 bytes, transferred: the main thread writes them as they are, without
+   * decoding, concatenating or re-encoding, then hands the buffer back with a later job.
    */
-  out: string | Uint8Array;
+  out: Uint8Array;
   tally: Tally;
   bytes: ArrayBuffer;
   lens: Float64Array;
