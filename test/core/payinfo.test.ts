@@ -7,7 +7,7 @@ import { isOk } from '../../src/core/issues.js';
 import { fingerprintOf } from '../../src/core/keys.js';
 import { buildPayInfo, parsePayInfo, PAYINFO_FIELDS, type PayInfoData } from '../../src/core/payinfo.js';
 import { firstInvalidUtf8, isStrictBase64, percentDecode, unwrap } from '../../src/core/payinfo-encoding.js';
-import { fastCheck } from '../../src/core/payinfo-fast.js';
+import { fastCheck, fastVerdict } from '../../src/core/payinfo-fast.js';
 import { checkInputText, textFromBytes } from '../../src/core/payinfo-input.js';
 import { checkPayInfo, NO_KEY, notChecked, verifyPayInfo, type VerifyKey } from '../../src/core/payinfo-verify.js';
 import { isStrictBase64 as signatureIsStrictBase64 } from '../../src/core/signature.js';
@@ -472,6 +472,39 @@ describe('properties', () => {
       { numRuns: 400 },
     );
     expect(answered).toBeGreaterThan(20);
+  });
+
+  it("the batch verdict is fastCheck's, without the objects", () => {
+    const cases = fc.oneof(mutated, reencoded, fc.constantFrom(VALID, docPayInfo, signed(JSON_TEXT, { hash: 'sha1' }), signed(encodeURIComponent(JSON_TEXT))));
+    let answered = 0;
+    fc.assert(
+      fc.property(cases, fc.boolean(), fc.constantFrom(undefined, 'TC100008', 'TC1'), (input, withKey, expectAppid) => {
+        const opts = { key: withKey ? platform : undefined, expectAppid };
+        const full = fastCheck(input, opts);
+        const verdict = fastVerdict(input, opts);
+        if (full) answered++;
+        expect(verdict).toBe(full?.valid ? (full.parsed.data?.out_trade_no as string) : undefined);
+      }),
+      { numRuns: 400 },
+    );
+    expect(answered).toBeGreaterThan(20);
+  });
+
+  it('the fast path takes only canonical Base64 in the sign (padding where the length needs it, zero unused bits)', () => {
+    const sign = VALID.slice(VALID.indexOf('&sign=') + 6); // ends %3D%3D: 256 bytes
+    const head = VALID.slice(0, VALID.indexOf('&sign=') + 6);
+    expect(sign.endsWith('%3D%3D')).toBe(true);
+    expect(fastCheck(head + sign, {})).toBeDefined();
+    expect(fastCheck(head + sign.slice(0, -3), {})).toBeUndefined(); // one pad short
+    expect(fastCheck(head + sign + '%3D', {})).toBeUndefined(); // one pad too many
+    expect(fastCheck(head + sign.slice(0, -6), {})).toBeUndefined(); // no padding
+    // The last digit before the padding carries 4 unused bits: any of them set is not canonical.
+    const last = sign.slice(0, -6).slice(-1);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    const odd = alphabet[(alphabet.indexOf(last) | 1) % 62]!;
+    expect(fastCheck(head + sign.slice(0, -7) + odd + '%3D%3D', {})).toBeUndefined();
+    expect(fastCheck(head + sign.slice(0, -6) + '%3d%3D', {})).toBeUndefined(); // lower-case escape
+    expect(fastCheck(head + sign.replace(/%2B/, '%2b'), {})).toBeUndefined();
   });
 
   it('the fast path answers for a canonical pay_info and passes anything odd on', () => {
