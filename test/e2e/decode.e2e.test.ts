@@ -116,6 +116,20 @@ describe('tacpay decode --file (built CLI, worker threads)', () => {
     expect(workers.stdout).toBe(single.stdout);
   });
 
+  it('lines that are not ASCII (UTF-8 text, invalid UTF-8, binary, CRLF) judge the same on workers as on one thread', async () => {
+    // Workers take an all-ASCII batch as one string; any other batch goes line by line.
+    const good = readFileSync(join(dir, 'lines.txt'), 'utf8').split('\n').slice(0, 400);
+    const odd = [Buffer.from('data=%7B%22appid%22%3A%22TC100008%22%2C%22user_id%22%3A%22用户%22%7D&sign=x'), Buffer.from([0x64, 0xff, 0xfe]), Buffer.from([0x00, 0x01, 0x02]), Buffer.from(good[3]! + '\r')];
+    const parts: Buffer[] = [];
+    for (let i = 0; i < good.length; i++) parts.push(Buffer.from(good[i]!), i % 97 === 5 ? odd[(i / 97) | 0] ?? Buffer.alloc(0) : Buffer.alloc(0), Buffer.from('\n'));
+    writeFileSync(join(dir, 'mixed.txt'), Buffer.concat(parts));
+    const [single, workers] = await Promise.all([run(['--workers', '0'], 'mixed.txt'), run(['--workers', '2'], 'mixed.txt')]);
+    expect(workers.stdout).toBe(single.stdout);
+    const codes = records(single.stdout).flatMap((r) => r.issues.map((i) => i.code));
+    expect(codes).toContain('input.invalid-utf8');
+    expect(codes).toContain('input.binary');
+  });
+
   it('a reader that stalls: output waits for the pipe (backpressure), then arrives whole and in order', async () => {
     // The workers' output buffers go back to them once written (test/cli/batch-output.test.ts checks
     // the timing on a slow asynchronous stream); here a real stalled pipe must neither lose nor reorder records.

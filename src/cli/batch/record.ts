@@ -3,6 +3,7 @@
  * record. Shared by the main thread (small batches) and the worker threads, so both write
  * byte-identical records.
  */
+import { isAscii } from 'node:buffer';
 import { issue, type Issue } from '../../core/issues.js';
 import { MAX_PAYINFO_BYTES, textFromBytes } from '../../core/payinfo-input.js';
 import { DOC_MAX_LENGTH, longIssue } from '../../core/payinfo.js';
@@ -84,6 +85,11 @@ export function judgeLine(bytes: Buffer, line: number, opts: CheckOptions, tally
     count(tally, false, 'not-checked');
     return record(line, false, undefined, issues, JSON.stringify({ status: 'not-checked', reason: 'the line is not text' }));
   }
+  return judgeText(text, line, opts, tally);
+}
+
+/** Judges one line already known to be text (what textFromBytes gives for it). */
+function judgeText(text: string, line: number, opts: CheckOptions, tally: Tally): string {
   // A canonical line (nearly every real one) needs only its out_trade_no: no result objects.
   const outTradeNo = fastVerdict(text, opts);
   if (outTradeNo !== undefined) {
@@ -107,7 +113,12 @@ export function tooLongRecord(line: number, droppedBytes: number, tally: Tally):
 /** Judges one batch job (lines back to back in `bytes`, lengths in `lens`): the records in order and their counts. */
 export function judgeBatch(job: { firstLine: number; count: number; bytes: ArrayBuffer; lens: Float64Array }, opts: CheckOptions): { out: string; tally: Tally } {
   const tally = newTally();
-  const bytes = Buffer.from(job.bytes);
+  let used = 0;
+  for (let i = 0; i < job.count; i++) if (job.lens[i]! > 0) used += job.lens[i]!;
+  const bytes = Buffer.from(job.bytes, 0, used);
+  // Pay_info lines are ASCII: then the whole batch becomes one string and each line a slice of it,
+  // instead of a Buffer view, an ASCII check and a string per line (what textFromBytes would give).
+  const ascii = isAscii(bytes) ? bytes.toString('latin1') : undefined;
   let offset = 0;
   let out = '';
   for (let i = 0; i < job.count; i++) {
@@ -116,7 +127,7 @@ export function judgeBatch(job: { firstLine: number; count: number; bytes: Array
     if (len < 0) {
       out += tooLongRecord(line, -len, tally) + '\n';
     } else {
-      out += judgeLine(bytes.subarray(offset, offset + len), line, opts, tally) + '\n';
+      out += (ascii !== undefined ? judgeText(ascii.slice(offset, offset + len), line, opts, tally) : judgeLine(bytes.subarray(offset, offset + len), line, opts, tally)) + '\n';
       offset += len;
     }
   }
