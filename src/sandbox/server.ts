@@ -173,10 +173,10 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
       status,
       latency_ms: Number(process.hrtime.bigint() - started) / 1e6,
     };
-    // The log row commits (with this turn's group) before the answer leaves: whoever got an answer
-    // finds the request in `tacpay sandbox log` at once. A failed log write still answers.
-    await commit.run(() => store.logRequest(entry)).catch((err: Error) => process.stderr.write(`tacpay sandbox: could not log a request: ${err.message}\n`));
     if (!res.headersSent && !res.destroyed) send(res, status, reply);
+    // The log row goes with the next group commit, a moment after the answer (the order itself was
+    // committed before it). Waiting for the log too was measured at ~12% fewer orders a second.
+    commit.run(() => store.logRequest(entry)).catch((err: Error) => process.stderr.write(`tacpay sandbox: could not log a request: ${err.message}\n`));
     opts.onRequest?.(entry);
   }
 

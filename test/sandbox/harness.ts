@@ -17,6 +17,8 @@ export interface Harness {
   sign(params: Record<string, string>, m?: MerchantRow): Record<string, string>;
   post(api: string, params: Record<string, string>, offerId?: string): Promise<any>;
   close(): Promise<void>;
+  /** Waits until the request log holds a row after id `after` (rows are committed a moment after the answer). */
+  loggedAfter(after: number, count?: number): Promise<void>;
 }
 
 /** Starts a sandbox; `dir` reuses a data dir (restart tests). */
@@ -39,6 +41,12 @@ export async function startHarness(given?: string): Promise<Harness> {
       const qs = new URLSearchParams(params).toString().replace(/\+/g, '%20');
       const res = await fetch(`${sandbox.url}/v1/r/${offerId}/${api}?${qs}`, { method: 'POST' });
       return JSON.parse(await res.text());
+    },
+    async loggedAfter(after, count = 1) {
+      for (const deadline = Date.now() + 2000; store.requestsAfter(after, count).length < count; ) {
+        if (Date.now() > deadline) throw new Error(`fewer than ${count} request log rows after id ${after} within 2 s`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
     },
     async close() {
       await sandbox.close();

@@ -44,6 +44,7 @@ describe('sandbox unified_order', () => {
   });
 
   it('accepts the three wire forms (D6): POST query, GET with raw + / = as the demo sends, POST form body', async () => {
+    const before = h.store.lastRequests(1)[0]?.id ?? 0;
     const p = h.sign(orderParams('get'));
     expect(p.sign).toMatch(/[+/]/);
     // The demo joins values unencoded; its HTTP library escapes only what a URL cannot carry (non-ASCII).
@@ -59,7 +60,8 @@ describe('sandbox unified_order', () => {
       body: new URLSearchParams(f).toString(),
     });
     expect(JSON.parse(await form.text())).toMatchObject({ ret: 0, out_trade_no: 'open_form' });
-    const wires = h.store.lastRequests(3).map((r) => r.wire);
+    await h.loggedAfter(before, 2);
+    const wires = h.store.requestsAfter(before, 10).map((r) => r.wire);
     expect(wires).toEqual(expect.arrayContaining(['get-query', 'post-form']));
   });
 });
@@ -155,6 +157,7 @@ describe('sandbox ret codes (D3)', () => {
   it('logs every request with its ret and latency', async () => {
     const before = h.store.lastRequests(1)[0]!.id;
     await h.post('unified_order', h.sign(orderParams(50)));
+    await h.loggedAfter(before);
     const [row] = h.store.requestsAfter(before, 10);
     expect(row).toMatchObject({ method: 'POST', api: 'unified_order', ret: 0, wire: 'post-query', status: 200 });
     expect(row!.latency_ms).toBeGreaterThan(0);
