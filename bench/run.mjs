@@ -49,6 +49,15 @@ if (want('startup')) {
   console.log(`start-up, median of ${n} interleaved runs: node -e 0 ${median(t.node).toFixed(1)} ms, --help ${median(t.help).toFixed(1)} ms, decode ${median(t.decode).toFixed(1)} ms`);
   report('cold `tacpay --help` / `node -e 0`', median(t.help) / median(t.node), 1.3);
   report('cold `tacpay decode <pay_info>` / `node -e 0`', median(t.decode) / median(t.node), 1.3);
+  // NODE_EXTRA_CA_CERTS makes every Node start parse a CA bundle (~60 ms here), which hides how much
+  // tacpay itself adds: where it is set, say what the ratios are without it (no target: information).
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    const env = { ...process.env, NO_COLOR: '1' };
+    delete env.NODE_EXTRA_CA_CERTS;
+    const u = { node: [], help: [], decode: [] };
+    for (let i = 0; i < n; i++) for (const k of Object.keys(cmds)) u[k].push(timeRun(process.execPath, cmds[k], { allowFail: k === 'decode', env }));
+    console.log(`without NODE_EXTRA_CA_CERTS (set here): node -e 0 ${median(u.node).toFixed(1)} ms, --help ${median(u.help).toFixed(1)} ms (${(median(u.help) / median(u.node)).toFixed(2)}x), decode ${median(u.decode).toFixed(1)} ms (${(median(u.decode) / median(u.node)).toFixed(2)}x)`);
+  }
 }
 
 // ---------------------------------------------------------------- batch verify

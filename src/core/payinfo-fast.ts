@@ -10,7 +10,7 @@
 import { constants, hash, publicDecrypt } from 'node:crypto';
 import { COMMON_SIGN_BYTES, DOC_MAX_LENGTH, longIssue, PAYINFO_FIELDS, type ParsedPayInfo } from './payinfo.js';
 import { MAX_PAYINFO_BYTES } from './payinfo-input.js';
-import type { VerifyKey } from './payinfo-rsa.js';
+import { SHA256_DIGEST_INFO, type VerifyKey } from './payinfo-rsa.js';
 import { NO_KEY } from './payinfo-scheme.js';
 import type { SignatureResult } from './payinfo-verify.js';
 import { checkParam } from './rules.js';
@@ -28,8 +28,6 @@ export interface FastOptions {
 // decoding or parsing anything. (Walked with startsWith/indexOf: a regex over the line costs more.)
 const SKELETON = PAYINFO_FIELDS.map((f, i) => `${i === 0 ? 'data=%7B' : '%2C'}%22${f}%22%3A%22`);
 const CLOSE = '%22%7D&sign=';
-/** The SHA-256 DigestInfo prefix (RFC 8017 §9.2 note 1) a PKCS#1 v1.5 signature opens to, before the digest. */
-const SHA256_PREFIX = Buffer.from('3031300d060960864801650304020105000420', 'hex');
 
 /** What a canonical line holds: the five values, where the data part ends, and the sign's bytes. */
 interface Scan {
@@ -135,8 +133,8 @@ function holds(text: string, signBytes: Buffer, key: VerifyKey): boolean {
   } catch {
     return false;
   }
-  const p = SHA256_PREFIX.length;
-  return em.length === p + 32 && em.compare(SHA256_PREFIX, 0, p, 0, p) === 0 && hash('sha256', text, 'buffer').compare(em, p) === 0;
+  const p = SHA256_DIGEST_INFO.length;
+  return em.length === p + 32 && em.compare(SHA256_DIGEST_INFO, 0, p, 0, p) === 0 && hash('sha256', text, 'buffer').compare(em, p) === 0;
 }
 
 /** The general path's result for a canonical pay_info, or undefined to send it there. Never throws. */

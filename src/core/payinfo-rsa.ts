@@ -14,9 +14,12 @@ export interface VerifyKey {
   fingerprint: string;
 }
 
+/** The SHA-256 DigestInfo prefix (RFC 8017 §9.2 note 1): what a SHA256withRSA signature opens to, before the digest. */
+export const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+
 // DER DigestInfo prefixes (RFC 8017 §9.2 note 1), each followed by the digest itself.
 const DIGEST_PREFIX: ReadonlyArray<readonly [string, Buffer, number]> = [
-  ['sha256', Buffer.from('3031300d060960864801650304020105000420', 'hex'), 32],
+  ['sha256', SHA256_DIGEST_INFO, 32],
   ['sha1', Buffer.from('3021300906052b0e03021a05000414', 'hex'), 20],
   ['md5', Buffer.from('3020300c06082a864886f70d020505000410', 'hex'), 16],
   ['sha224', Buffer.from('302d300d06096086480165030402040500041c', 'hex'), 28],
