@@ -311,3 +311,12 @@ describe('runner', () => {
     expect(summarize(runChecks(snap(), [boom, warns]))).toEqual({ errors: 1, warnings: 1, passed: 0, manual: 0, skipped: 0, total: 2 });
   });
 });
+
+describe('log patterns in Chinese (written as \\u escapes to keep the bundle ASCII)', () => {
+  it('match the Chinese messages they name', async () => {
+    const { INIT, scanLog } = await import('../../src/doctor/checks/log.js');
+    const lines = ['tac_services_configurations_wechat.plist 不存在', 'offerId 为空', 'TACApplication 未配置', '微信 签名不对', 'all good'].map((text, i) => ({ line: i + 1, text }));
+    const found = scanLog(lines, INIT);
+    expect(found.map((f) => f.slice(0, 7))).toEqual(['line 1:', 'line 2:', 'line 3:', 'line 4:']);
+  });
+});
