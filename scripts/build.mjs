@@ -10,6 +10,17 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 
 // Clean only on request: several builds may run at once while developing, and stale files are harmless.
 if (process.argv.includes('--clean')) rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// commander requires node:child_process at load and needs it only for executable subcommands
+// (tacpay has none): inside commander it resolves to a shim that loads the real module on first use.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: new URL('./shims/child-process-lazy.cjs', import.meta.url).pathname } : undefined,
+    );
+  },
+};
+
 await build({
   entryPoints: {
     main: 'src/cli/main.ts',
@@ -38,6 +49,7 @@ await build({
   // Node 20: dynamic imports become require(). The one ESM-only package (inquirer) is loaded through
   // ctx.importModule, which the bin provides.
   supported: { 'dynamic-import': false },
+  plugins: [lazyChildProcess],
   logLevel: 'warning',
 });
 
