@@ -22,7 +22,7 @@ import { LineSplitter } from './lines.js';
 import { Output } from './output-writer.js';
 import { VerifyPool } from './pool.js';
 import type { WorkerInit } from './protocol.js';
-import { addTally, judgeLine, newTally, tooLongRecord } from './record.js';
+import { addTally, judgeBatch, judgeLine, newTally, tooLongRecord } from './record.js';
 
 /** Below this many lines, starting workers costs more than it saves. */
 export const AUTO_WORKERS_AFTER = 2000;
@@ -163,8 +163,15 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
   };
   const pump = async () => {
     while (pending.length) {
-      await pool!.room();
-      pool!.submit(pending.shift()!);
+      if (pool!.online === 0 && !pool!.hasRoom()) {
+        // The workers are still booting (~50 ms) and have all the batches they can queue: this thread
+        // judges meanwhile instead of waiting. Once one runs, they take everything.
+        pool!.runLocal(pending.shift()!, (job) => judgeBatch(job, run.check));
+        await new Promise<void>((r) => setImmediate(r));
+      } else {
+        await pool!.room();
+        pool!.submit(pending.shift()!);
+      }
       collect();
       await out.flush();
     }
