@@ -32,4 +32,4 @@ script.runInThisContext()(bundle.exports, Module.createRequire(file), bundle, fi
 // import() inside a vm.Script has no module loader on Node 20; ESM-only packages load through this one.
 const done = bundle.exports.runFromProcess({ importModule: (specifier) => import(specifier) });
 // Set only by scripts/build.mjs: after one run, save what V8 compiled so later starts skip it.
-if (process.env.TACPAY_WRITE_CODE_CACHE === '1') done.then(() => writeFileSync(`${file}.cache`, script.createCachedData()));
+if (process.env.TACPAY_WRITE_CODE_CACHE === '1') done.then(() => bundle.exports.warmForCodeCache()).then(() => writeFileSync(`${file}.cache`, script.createCachedData()));

@@ -9,7 +9,7 @@ import { buildProgram } from './program.js';
 /** Runs tacpay with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[], io: BaseIo): Promise<number> {
   const app: App = { io, exitCode: EXIT.ok };
-  const program = buildProgram(app);
+  const program = buildProgram(app, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return app.exitCode;
@@ -74,6 +74,18 @@ async function report(err: unknown, argv: readonly string[], io: BaseIo): Promis
 /** @inquirer/prompts throws ExitPromptError on Ctrl-C; match by name so inquirer stays lazily loaded. */
 function isPromptExit(err: unknown): boolean {
   return err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError');
+}
+
+/**
+ * Only for the build's code-cache run (scripts/build.mjs sets TACPAY_WRITE_CODE_CACHE=1; that run
+ * decodes the documented pay_info): also renders help, into a sink, so that the help code is compiled
+ * when bin/tacpay.js saves the cache. V8 caches what it has compiled, and `tacpay --help` would
+ * otherwise compile commander's help formatting from source at every start.
+ */
+export async function warmForCodeCache(): Promise<void> {
+  const sink = { write: () => true, isTTY: false };
+  const io: BaseIo = { stdout: sink, stderr: sink, stdinIsTTY: false, env: {}, cwd: process.cwd(), get stdin() { return process.stdin; } };
+  for (const argv of [['--help'], ['decode', '--help'], ['sign', '--help'], ['--version']]) await main(argv, io);
 }
 
 /** Entry used by bin/tacpay.js: real process streams, exit code set (not forced) so output flushes. */

@@ -2,10 +2,13 @@
 import { Command, Option } from 'commander';
 import { examples, type App } from './kit.js';
 import { VERSION } from './version.js';
-import { registerAll } from './commands/index.js';
+import { commandNamed, registerAll } from './commands/index.js';
 
-/** Builds the whole program. Output goes through `app.io`, never process.* directly. */
-export function buildProgram(app: App): Command {
+/**
+ * Builds the program; with `argv`, only the command it names is registered (see registerAll).
+ * Output goes through `app.io`, never process.* directly.
+ */
+export function buildProgram(app: App, argv?: readonly string[]): Command {
   const program = new Command('tacpay')
     .description('Developer toolkit for Tencent Cloud mobile payment (TACPaymentService / OpenMidas):\ndecode pay_info, sign requests, check keys, and more.')
     .version(VERSION, '-V, --version', 'print the version')
@@ -22,7 +25,7 @@ export function buildProgram(app: App): Command {
       // Parse errors are rendered by main.ts (JSON-aware); commander must not print them itself.
       outputError: () => {},
     });
-  registerAll(program, app);
+  registerAll(program, app, argv ? commandNamed(argv) : undefined);
   examples(program, [
     'tacpay decode "data=%7B...%7D&sign=..."      what is inside a pay_info, and does its signature hold',
     'tacpay sign --param amount=1 --param ...     the canonical string-to-sign and its signature',

@@ -102,3 +102,26 @@ describe('help', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('only the command a run names is built', () => {
+  it('finds the command word past global options and their values', async () => {
+    const { commandNamed } = await import('../../src/cli/commands/index.js');
+    expect(commandNamed(['decode', 'x'])).toBe('decode');
+    expect(commandNamed(['--json', '-v', 'order', 'create'])).toBe('order');
+    expect(commandNamed(['--profile', 'decode', '--config', 'c.json', 'sign'])).toBe('sign');
+    expect(commandNamed(['--help'])).toBeUndefined();
+    expect(commandNamed(['--', 'decode'])).toBeUndefined();
+  });
+
+  it('a named command builds alone; help, typos and completion still see every command', async () => {
+    const { buildProgram } = await import('../../src/cli/program.js');
+    const names = (argv?: string[]) => buildProgram({ io: {} as never, exitCode: 0 }, argv).commands.map((c) => c.name());
+    const all = names();
+    expect(all).toHaveLength(11);
+    expect(names(['decode', 'x'])).toEqual(['decode']);
+    for (const argv of [['--help'], ['help', 'decode'], ['decod', 'x'], ['completion', 'bash']]) expect(names(argv)).toEqual(all);
+    // The suggestion for a typo needs the other names.
+    const r = await runCli(['decod', 'x']);
+    expect(r.stderr).toContain('(Did you mean decode?)');
+  });
+});
