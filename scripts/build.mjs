@@ -5,6 +5,7 @@
 // dependencies with native parts or large trees (undici, inquirer, better-sqlite3) stay external.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -16,7 +17,7 @@ const lazyChildProcess = {
   name: 'lazy-child-process',
   setup(b) {
     b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: new URL('./shims/child-process-lazy.cjs', import.meta.url).pathname } : undefined,
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: fileURLToPath(new URL('./shims/child-process-lazy.cjs', import.meta.url)) } : undefined,
     );
   },
 };

@@ -232,8 +232,14 @@ export interface PayInfoCheck {
 
 /** Parses, judges and (with a key) verifies one pay_info: what `decode` reports for one input or line. Never throws. */
 export function checkPayInfo(input: string, opts: CheckOptions = {}): PayInfoCheck {
-  const fast = fastCheck(input, opts);
-  if (fast) return fast;
+  return fastCheck(input, opts) ?? checkPayInfoGeneral(input, opts);
+}
+
+/**
+ * checkPayInfo without the canonical shortcut: for a caller that has just seen fastVerdict decline
+ * the input (fastCheck would decline it too, after another RSA operation for a failed signature).
+ */
+export function checkPayInfoGeneral(input: string, opts: CheckOptions = {}): PayInfoCheck {
   const parsed = parsePayInfo(input, { expectAppid: opts.expectAppid, keyBits: opts.key?.bits });
   const signature = opts.key ? verifyPayInfo(parsed, opts.key, opts) : notChecked(NO_KEY);
   return { parsed, signature, valid: signature.status !== 'failed' && isOk(parsed.issues) };

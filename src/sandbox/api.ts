@@ -54,7 +54,7 @@ export class SandboxApi {
 
   constructor(private readonly deps: ApiDeps) {
     this.platformKey = createPrivateKey(deps.platformPrivatePem);
-    this.commit = deps.commit ?? new GroupCommit((body) => deps.store.tx(body));
+    this.commit = deps.commit ?? new GroupCommit(deps.store);
   }
 
   /** Handles one call. Never throws for bad input: every problem is a ret code with a msg. */

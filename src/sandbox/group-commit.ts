@@ -8,18 +8,38 @@
  * touched page once for all of them. A reply still goes out only once its row is durable (what the
  * kill -9 test holds), so nothing acknowledged can be lost.
  *
- * A write that must tolerate a per-row failure (a UNIQUE conflict) catches it itself: SQLite rolls
- * back just that statement and the transaction goes on. Any other error rolls the whole group back
- * and every caller in it gets the error, so no caller is told "done" for a write that is not there.
+ * Each write runs in its own savepoint: one that throws is undone alone and its caller alone gets the
+ * error, the others commit. If the transaction itself is lost (SQLite rolls it back on some I/O
+ * errors) or the commit fails, every caller in the group gets the error: nobody is told "done" for
+ * a write that is not there.
  */
+export interface GroupStore {
+  /** Runs `body` in one transaction: commits, or rolls back and throws. */
+  transaction(body: () => void): void;
+  /** Runs `body` in a savepoint inside the current transaction: released, or rolled back and throws. */
+  savepoint<T>(body: () => T): T;
+  /** Whether a transaction is open (false once SQLite has rolled it back by itself). */
+  inTransaction(): boolean;
+}
+
+/** Said to writes asked for after close(): the sandbox is shutting down. */
+export class GroupCommitClosed extends Error {
+  constructor() {
+    super('the sandbox is stopping');
+  }
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 export class GroupCommit {
   private queue: Array<{ write: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
+  private closed = false;
 
-  /** `transaction` runs its callback inside one transaction, throwing (after rolling back) if it throws. */
-  constructor(private readonly transaction: (body: () => void) => void) {}
+  constructor(private readonly store: GroupStore) {}
 
   /** Queues `write` for this turn's transaction; resolves with its result once committed. */
   run<T>(write: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new GroupCommitClosed());
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ write, resolve: resolve as (v: unknown) => void, reject });
       if (this.queue.length === 1) setImmediate(() => this.flush());
@@ -31,15 +51,33 @@ export class GroupCommit {
     const group = this.queue;
     if (group.length === 0) return;
     this.queue = [];
-    const results: unknown[] = [];
+    const outcomes: Outcome[] = [];
     try {
-      this.transaction(() => {
-        for (const w of group) results.push(w.write());
+      this.store.transaction(() => {
+        for (const w of group) {
+          try {
+            outcomes.push({ ok: true, value: this.store.savepoint(w.write) });
+          } catch (error) {
+            // Lost with the whole transaction: the rest must not run outside one, in autocommit.
+            if (!this.store.inTransaction()) throw error;
+            outcomes.push({ ok: false, error });
+          }
+        }
       });
     } catch (err) {
       for (const w of group) w.reject(err);
       return;
     }
-    group.forEach((w, i) => w.resolve(results[i]));
+    group.forEach((w, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) w.resolve(o.value);
+      else w.reject(o.error);
+    });
+  }
+
+  /** Commits what is queued, then refuses further writes (they would find the store closed). */
+  close(): void {
+    this.flush();
+    this.closed = true;
   }
 }

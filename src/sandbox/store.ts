@@ -256,6 +256,21 @@ export class Store {
     return this.db.transaction(fn).immediate();
   }
 
+  /** For group-commit.ts: one IMMEDIATE transaction. */
+  transaction(body: () => void): void {
+    this.tx(body);
+  }
+
+  /** For group-commit.ts: a savepoint inside the current transaction (better-sqlite3 nests transactions as savepoints). */
+  savepoint<T>(body: () => T): T {
+    return this.db.transaction(body)();
+  }
+
+  /** For group-commit.ts: false once SQLite has rolled the transaction back by itself. */
+  inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
   getMeta(key: string): string | undefined {
     return (this.q('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   }
@@ -343,7 +358,7 @@ export class Store {
     }
   }
 
-  /** Appends request-log rows in one transaction (one commit for a burst of requests). */
+  /** Appends one request-log row (the server writes them with its group commit). */
   logRequest(r: Omit<RequestLogRow, 'id'>): number {
     return Number(
       this.q(

@@ -1,7 +1,7 @@
 /** Group commit over a real SQLite store in a temp dir: one transaction per turn, results after commit, all-or-nothing on failure. */
 import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GroupCommit } from '../../src/sandbox/group-commit.js';
+import { GroupCommit, GroupCommitClosed } from '../../src/sandbox/group-commit.js';
 import { openStore, type Store } from '../../src/sandbox/store.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -15,9 +15,13 @@ beforeEach(() => {
   store = openStore(dir);
   store.db.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER)');
   transactions = 0;
-  commit = new GroupCommit((body) => {
-    transactions++;
-    store.tx(body);
+  commit = new GroupCommit({
+    transaction: (body) => {
+      transactions++;
+      store.transaction(body);
+    },
+    savepoint: (body) => store.savepoint(body),
+    inTransaction: () => store.inTransaction(),
   });
 });
 
@@ -60,13 +64,39 @@ describe('GroupCommit', () => {
     expect(count()).toBe(2);
   });
 
-  it('any other failure rolls the whole group back and every caller gets the error', async () => {
-    const all = [commit.run(insert('p')), commit.run(insert('p')), commit.run(insert('q'))].map((p) => p.then(() => 'ok', (e: Error) => e.message));
-    const outcomes = await Promise.all(all);
-    expect(outcomes.every((o) => /UNIQUE constraint failed/.test(o))).toBe(true);
-    expect(count()).toBe(0);
-    // The next turn starts clean.
-    await commit.run(insert('r'));
+  it('a write that throws is undone alone: its caller gets the error, the rest of the group commits', async () => {
+    const failing = () => {
+      store.db.prepare('INSERT INTO t (k, v) VALUES (?, 1)').run('half');
+      throw new Error('this write fails after writing a row');
+    };
+    const outcomes = await Promise.all([commit.run(insert('p')), commit.run(failing), commit.run(insert('p')), commit.run(insert('q'))].map((p) => p.then(() => 'ok', (e: Error) => e.message)));
+    expect(outcomes[0]).toBe('ok');
+    expect(outcomes[1]).toBe('this write fails after writing a row');
+    expect(outcomes[2]).toMatch(/UNIQUE constraint failed/);
+    expect(outcomes[3]).toBe('ok');
+    expect(transactions).toBe(1);
+    // p and q are there; the failing write's row was rolled back with its savepoint.
+    expect(store.db.prepare('SELECT k FROM t ORDER BY k').all()).toEqual([{ k: 'p' }, { k: 'q' }]);
+  });
+
+  it('when the transaction itself is lost or the commit fails, every caller gets the error and nothing is kept', async () => {
+    // ROLLBACK inside a write ends the transaction, as SQLite does by itself on some I/O errors.
+    const losesTransaction = () => {
+      store.db.exec('ROLLBACK');
+      throw new Error('disk I/O error');
+    };
+    const outcomes = await Promise.all([commit.run(insert('a')), commit.run(losesTransaction), commit.run(insert('b'))].map((p) => p.then(() => 'ok', (e: Error) => e.message)));
+    expect(outcomes.every((o) => o !== 'ok')).toBe(true);
+    expect(count()).toBe(0); // nothing ran on in autocommit after the loss
+    await commit.run(insert('r')); // the next turn starts clean
+    expect(count()).toBe(1);
+  });
+
+  it('close() commits what is queued and refuses later writes', async () => {
+    const pending = commit.run(insert('late'));
+    commit.close();
+    expect(await pending).toBe(1);
+    await expect(commit.run(insert('after'))).rejects.toBeInstanceOf(GroupCommitClosed);
     expect(count()).toBe(1);
   });
 

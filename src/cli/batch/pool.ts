@@ -80,8 +80,11 @@ export class VerifyPool {
     if (this.failure) throw this.failure;
   }
 
-  /** Whether a worker can take another batch now. */
+  /** Whether a worker can take another batch now. Throws if a worker has failed. */
   hasRoom(): boolean {
+    // Checked here too: a worker that dies while booting must stop the run, not leave this thread
+    // judging everything while results pile up behind the batches it was sent.
+    if (this.failure) throw this.failure;
     return this.inFlight < this.size * this.window;
   }
 

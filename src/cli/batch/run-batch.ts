@@ -26,7 +26,10 @@ import { addTally, judgeBatch, judgeLine, newTally, tooLongRecord } from './reco
 
 /** Below this many lines, starting workers costs more than it saves. */
 export const AUTO_WORKERS_AFTER = 2000;
-/** A file at least this big holds more than AUTO_WORKERS_AFTER pay_info lines (~600 bytes each): workers start at once. */
+/**
+ * A file this big holds about AUTO_WORKERS_AFTER pay_info lines or more (~600 bytes each): its
+ * workers start at once. (A file of a few huge lines starts them for nothing; they cost ~50 ms.)
+ */
 const AUTO_WORKERS_BYTES = AUTO_WORKERS_AFTER * 512;
 const BATCH_LINES = 128;
 // Must hold at least one line of the maximum length (64 KiB).

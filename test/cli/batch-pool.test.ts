@@ -1,0 +1,40 @@
+/** The verify pool with workers that fail: the run stops with the worker's error, it does not hang or go on alone. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { VerifyPool } from '../../src/cli/batch/pool.js';
+import { tempDir } from '../helpers/cli.js';
+
+function job(firstLine: number) {
+  return { firstLine, count: 1, bytes: new ArrayBuffer(8), lens: new Float64Array([8]) };
+}
+
+describe('VerifyPool when a worker fails', () => {
+  it('a worker that throws while loading: waiting for results rejects with its error, and hasRoom() says so too', async () => {
+    const dir = tempDir('tacpay-pool-');
+    const script = join(dir, 'broken-worker.cjs');
+    writeFileSync(script, "throw new Error('the worker script is broken');\n");
+    const pool = new VerifyPool(pathToFileURL(script), 1, {});
+    try {
+      pool.submit(job(1));
+      await expect(pool.idle()).rejects.toThrow('the worker script is broken');
+      expect(() => pool.hasRoom()).toThrow('the worker script is broken');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a worker that exits: the run ends with a message naming the exit', async () => {
+    const dir = tempDir('tacpay-pool-');
+    const script = join(dir, 'exiting-worker.cjs');
+    writeFileSync(script, "require('node:worker_threads').parentPort.once('message', () => process.exit(3));\n");
+    const pool = new VerifyPool(pathToFileURL(script), 1, {});
+    try {
+      pool.submit(job(1));
+      await expect(pool.idle()).rejects.toThrow('a verify worker stopped unexpectedly (exit code 3)');
+    } finally {
+      await pool.close();
+    }
+  });
+});
