@@ -10,31 +10,30 @@ function job(firstLine: number) {
   return { firstLine, count: 1, bytes: new ArrayBuffer(8), lens: new Float64Array([8]) };
 }
 
+/** A pool of one worker running `source`, given one batch; `check` sees it, and the pool is closed after. */
+async function withWorker(source: string, check: (pool: VerifyPool) => Promise<void>): Promise<void> {
+  const script = join(tempDir('tacpay-pool-'), 'worker.cjs');
+  writeFileSync(script, source);
+  const pool = new VerifyPool(pathToFileURL(script), 1, {});
+  try {
+    pool.submit(job(1));
+    await check(pool);
+  } finally {
+    await pool.close();
+  }
+}
+
 describe('VerifyPool when a worker fails', () => {
   it('a worker that throws while loading: waiting for results rejects with its error, and hasRoom() says so too', async () => {
-    const dir = tempDir('tacpay-pool-');
-    const script = join(dir, 'broken-worker.cjs');
-    writeFileSync(script, "throw new Error('the worker script is broken');\n");
-    const pool = new VerifyPool(pathToFileURL(script), 1, {});
-    try {
-      pool.submit(job(1));
+    await withWorker("throw new Error('the worker script is broken');\n", async (pool) => {
       await expect(pool.idle()).rejects.toThrow('the worker script is broken');
       expect(() => pool.hasRoom()).toThrow('the worker script is broken');
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('a worker that exits: the run ends with a message naming the exit', async () => {
-    const dir = tempDir('tacpay-pool-');
-    const script = join(dir, 'exiting-worker.cjs');
-    writeFileSync(script, "require('node:worker_threads').parentPort.once('message', () => process.exit(3));\n");
-    const pool = new VerifyPool(pathToFileURL(script), 1, {});
-    try {
-      pool.submit(job(1));
+    await withWorker("require('node:worker_threads').parentPort.once('message', () => process.exit(3));\n", async (pool) => {
       await expect(pool.idle()).rejects.toThrow('a verify worker stopped unexpectedly (exit code 3)');
-    } finally {
-      await pool.close();
-    }
+    });
   });
 });
