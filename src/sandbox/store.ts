@@ -236,9 +236,18 @@ export function openStore(dir: string, opts: { readonly?: boolean } = {}): Store
 
 export class Store {
   private readonly stmts: Map<string, BetterSqlite3.Statement>;
+  /**
+   * One transaction function for every transaction and savepoint: better-sqlite3's db.transaction()
+   * builds four wrapper functions each time it is called, ~25 µs, which the hot path paid per write.
+   */
+  private readonly inTx: BetterSqlite3.Transaction<(body: () => unknown) => unknown>;
+  /** Merchants by offerId, valid while PRAGMA data_version stands still (see merchant()). */
+  private readonly merchantCache = new Map<string, MerchantRow>();
+  private merchantCacheVersion = -1;
 
   constructor(readonly db: Db) {
     this.stmts = new Map();
+    this.inTx = db.transaction((body: () => unknown) => body());
   }
 
   /** Cached prepared statement: preparing per request would dominate the sandbox's hot path. */
@@ -253,7 +262,7 @@ export class Store {
 
   /** Runs `fn` in one IMMEDIATE transaction (takes the write lock up front, so no upgrade deadlock). */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.inTx.immediate(fn) as T;
   }
 
   /** For group-commit.ts: one IMMEDIATE transaction. */
@@ -263,7 +272,7 @@ export class Store {
 
   /** For group-commit.ts: a savepoint inside the current transaction (better-sqlite3 nests transactions as savepoints). */
   savepoint<T>(body: () => T): T {
-    return this.db.transaction(body)();
+    return this.inTx(body) as T;
   }
 
   /** For group-commit.ts: false once SQLite has rolled the transaction back by itself. */
@@ -279,8 +288,24 @@ export class Store {
     this.q('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
+  /**
+   * A merchant by offerId, from a cache (every request asks, and the row with its PEMs costs ~30 µs
+   * to read). Merchants may change from another process (`tacpay sandbox merchant add` while a
+   * sandbox runs): PRAGMA data_version moves whenever another connection commits, and this
+   * connection's own merchant writes clear the cache. Misses are not cached (any offerId may come).
+   */
   merchant(offerId: string): MerchantRow | undefined {
-    return this.q('SELECT * FROM merchants WHERE offer_id = ?').get(offerId) as MerchantRow | undefined;
+    const version = this.q('PRAGMA data_version').pluck().get() as number;
+    if (version !== this.merchantCacheVersion) {
+      this.merchantCache.clear();
+      this.merchantCacheVersion = version;
+    }
+    let row = this.merchantCache.get(offerId);
+    if (!row) {
+      row = this.q('SELECT * FROM merchants WHERE offer_id = ?').get(offerId) as MerchantRow | undefined;
+      if (row) this.merchantCache.set(offerId, row);
+    }
+    return row;
   }
 
   defaultMerchant(): MerchantRow | undefined {
@@ -292,12 +317,14 @@ export class Store {
   }
 
   addMerchant(m: MerchantRow): void {
+    this.merchantCache.clear();
     this.q(
       'INSERT INTO merchants (offer_id, offer_key, private_key_pem, public_key_pem, notify_url, is_default, created_at) VALUES (@offer_id, @offer_key, @private_key_pem, @public_key_pem, @notify_url, @is_default, @created_at)',
     ).run(m);
   }
 
   setNotifyUrl(offerId: string, url: string | null): boolean {
+    this.merchantCache.clear();
     return this.q('UPDATE merchants SET notify_url = ? WHERE offer_id = ?').run(url, offerId).changes === 1;
   }
 
