@@ -4,13 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseKey } from '../../src/core/keys.js';
 import { json, runCli, tempDir, type RunResult } from '../helpers/cli.js';
-import { FIXTURES } from '../helpers/fixtures.js';
+import { FIXTURES, FP_2048, FP_512, FP_DOC, KEY_FIXTURES } from '../helpers/fixtures.js';
 import { expectNoSecrets, secretRuns } from '../helpers/secrets.js';
 
 const K = (name: string): string => join(FIXTURES, 'keys', name);
-const FP_2048 = 'SHA256:IJ4EYV3MoISU4fx3jvFbAK5UZ3w6bmIDmT4OLr7ceh0';
-const FP_512 = 'SHA256:0mPj17rIBrttCx8oDcokNv5Kr/rjH1yBibJdEY772JU';
-const FP_DOC = 'SHA256:b6HPrbadv2NSNpFMeRaVhp2l9lorGblxdQdF5dJIW+8';
 const mode = (p: string): number => statSync(p).mode & 0o777;
 const expectedMode = (m: number): number => m & ~process.umask();
 
@@ -175,20 +172,7 @@ describe('tacpay keys generate', () => {
 });
 
 describe('tacpay keys inspect', () => {
-  it.each([
-    ['test-rsa2048.pkcs8.pem', 'private', 'pkcs8-pem', 2048, FP_2048],
-    ['test-rsa2048.pkcs1.pem', 'private', 'pkcs1-pem', 2048, FP_2048],
-    ['test-rsa2048.pkcs8.der', 'private', 'pkcs8-der', 2048, FP_2048],
-    ['test-rsa2048.pkcs8.b64', 'private', 'pkcs8-der-base64', 2048, FP_2048],
-    ['test-rsa2048.pkcs8-wrapped.b64', 'private', 'pkcs8-der-base64', 2048, FP_2048],
-    ['test-rsa2048.mislabelled-encrypted.pem', 'private', 'pkcs8-pem-mislabelled-encrypted', 2048, FP_2048],
-    ['test-rsa2048.pub.pem', 'public', 'spki-pem', 2048, FP_2048],
-    ['test-rsa2048.pub-pkcs1.pem', 'public', 'pkcs1-public-pem', 2048, FP_2048],
-    ['test-rsa2048.pub.b64', 'public', 'spki-der-base64', 2048, FP_2048],
-    ['test-rsa2048.cert.pem', 'public', 'x509-pem', 2048, FP_2048],
-    ['test-rsa512.pkcs8.pem', 'private', 'pkcs8-pem', 512, FP_512],
-    ['doc-private.b64', 'private', 'pkcs8-der-base64', 2048, FP_DOC],
-  ])('%s --json → %s %s %i bits', async (file, kind, format, bits, fingerprint) => {
+  it.each(KEY_FIXTURES.map((row) => [...row]))('%s --json → %s %s %i bits', async (file, kind, format, bits, fingerprint) => {
     const r = await runCli(['keys', 'inspect', K(file), '--json']);
     expect(r.code).toBe(0);
     const out = json(r);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { parsePayInfo } from '../../src/core/payinfo.js';
 import { payOrder } from '../../src/sandbox/api.js';
 import { openStore } from '../../src/sandbox/store.js';
@@ -90,8 +89,7 @@ describe('configured targets and production safety', () => {
   let keyFile: string;
   beforeAll(async () => {
     h = await startHarness();
-    keyFile = join(tempDir(), 'merchant.pem');
-    writeFileSync(keyFile, h.merchant.private_key_pem, { mode: 0o600 });
+    keyFile = h.merchantKeyFile();
   });
   afterAll(async () => {
     await h.close();

@@ -3,17 +3,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeFormat, fingerprintOf, knownKey, parseKey, privateBase64, publicPem, type KeyFormat, type KeyInfo } from '../../src/core/keys.js';
+import { describeFormat, fingerprintOf, knownKey, parseKey, privateBase64, publicPem, type KeyInfo } from '../../src/core/keys.js';
 import type { Issue } from '../../src/core/issues.js';
-import { docPublicPem, docVector, FIXTURES } from '../helpers/fixtures.js';
+import { docPublicPem, docVector, FIXTURES, FP_2048, FP_512, FP_DOC, KEY_FIXTURES } from '../helpers/fixtures.js';
 
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, 'keys', name));
 const text = (name: string): string => fixture(name).toString('utf8');
 
 // The fixtures' public halves, computed independently with `openssl pkey -pubout -outform DER | sha256 | base64`.
-const FP_2048 = 'SHA256:IJ4EYV3MoISU4fx3jvFbAK5UZ3w6bmIDmT4OLr7ceh0';
-const FP_512 = 'SHA256:0mPj17rIBrttCx8oDcokNv5Kr/rjH1yBibJdEY772JU';
-const FP_DOC = 'SHA256:b6HPrbadv2NSNpFMeRaVhp2l9lorGblxdQdF5dJIW+8';
 
 const codes = (issues: readonly Issue[]): string[] => issues.map((i) => i.code);
 const errorOf = (issues: readonly Issue[]): Issue | undefined => issues.find((i) => i.severity === 'error');
@@ -36,23 +33,7 @@ function fails(input: string | Uint8Array, want: 'private' | 'public' | 'any', c
 }
 
 describe('parseKey: every accepted form', () => {
-  const table: Array<[file: string, kind: 'private' | 'public', format: KeyFormat, bits: number, fingerprint: string]> = [
-    ['test-rsa2048.pkcs8.pem', 'private', 'pkcs8-pem', 2048, FP_2048],
-    ['test-rsa2048.pkcs1.pem', 'private', 'pkcs1-pem', 2048, FP_2048],
-    ['test-rsa2048.pkcs8.b64', 'private', 'pkcs8-der-base64', 2048, FP_2048],
-    ['test-rsa2048.pkcs8-wrapped.b64', 'private', 'pkcs8-der-base64', 2048, FP_2048],
-    ['test-rsa2048.pkcs8.der', 'private', 'pkcs8-der', 2048, FP_2048],
-    ['test-rsa2048.mislabelled-encrypted.pem', 'private', 'pkcs8-pem-mislabelled-encrypted', 2048, FP_2048],
-    ['test-rsa2048.pub.pem', 'public', 'spki-pem', 2048, FP_2048],
-    ['test-rsa2048.pub-pkcs1.pem', 'public', 'pkcs1-public-pem', 2048, FP_2048],
-    ['test-rsa2048.pub.b64', 'public', 'spki-der-base64', 2048, FP_2048],
-    ['test-rsa2048.cert.pem', 'public', 'x509-pem', 2048, FP_2048],
-    ['test-rsa512.pkcs8.pem', 'private', 'pkcs8-pem', 512, FP_512],
-    ['test-rsa512.pkcs8.b64', 'private', 'pkcs8-der-base64', 512, FP_512],
-    ['test-rsa512.pub.pem', 'public', 'spki-pem', 512, FP_512],
-    ['doc-private.b64', 'private', 'pkcs8-der-base64', 2048, FP_DOC],
-    ['doc-public.pem', 'public', 'spki-pem', 2048, FP_DOC],
-  ];
+  const table = KEY_FIXTURES;
 
   it.each(table)('%s → %s, %s, %i bits, fingerprint of the pair', (file, kind, format, bits, fingerprint) => {
     // Both as bytes (a file) and as a string (a pasted value or env var).

@@ -4,7 +4,7 @@
  * Ctrl-C at a prompt exits 130. The keystrokes are written to the pty a little apart, as typing is.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, tempDir } from '../helpers/cli.js';
@@ -42,8 +42,7 @@ describe.skipIf(!hasScript)('on a terminal (built CLI, util-linux script)', () =
   let keyFile: string;
   beforeAll(async () => {
     h = await startHarness();
-    keyFile = join(tempDir(), 'merchant.pem');
-    writeFileSync(keyFile, h.merchant.private_key_pem, { mode: 0o600 });
+    keyFile = h.merchantKeyFile();
   });
   afterAll(async () => {
     await h.close();

@@ -1,7 +1,8 @@
 /** A real sandbox on 127.0.0.1:0 over a temp data dir, plus a signer for raw requests. */
 import { createPrivateKey } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { canonicalString } from '../../src/core/canonical.js';
 import { signText } from '../../src/core/signature.js';
 import { makeTs } from '../../src/core/timestamp.js';
@@ -17,6 +18,8 @@ export interface Harness {
   sign(params: Record<string, string>, m?: MerchantRow): Record<string, string>;
   post(api: string, params: Record<string, string>, offerId?: string): Promise<any>;
   close(): Promise<void>;
+  /** Writes the default merchant's private key to a 0600 temp file (as `--private-key` takes it); returns its path. */
+  merchantKeyFile(): string;
   /** Waits until the request log holds a row after id `after` (rows are committed a moment after the answer). */
   loggedAfter(after: number, count?: number): Promise<void>;
 }
@@ -41,6 +44,11 @@ export async function startHarness(given?: string): Promise<Harness> {
       const qs = new URLSearchParams(params).toString().replace(/\+/g, '%20');
       const res = await fetch(`${sandbox.url}/v1/r/${offerId}/${api}?${qs}`, { method: 'POST' });
       return JSON.parse(await res.text());
+    },
+    merchantKeyFile() {
+      const file = join(tempDir(), 'merchant.pem');
+      writeFileSync(file, merchant.private_key_pem, { mode: 0o600 });
+      return file;
     },
     async loggedAfter(after, count = 1) {
       for (const deadline = Date.now() + 2000; store.requestsAfter(after, count).length < count; ) {
