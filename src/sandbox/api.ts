@@ -40,8 +40,10 @@ function fail(ret: RetCode, msg: string): Reply {
 
 /** Fields compared when the same out_trade_no or refund_id comes again: everything but sign and ts. */
 function contentOf(params: Record<string, string>): string {
-  const { sign: _s, ts: _t, ...rest } = params;
-  return JSON.stringify(Object.keys(rest).sort().map((k) => [k, rest[k]]));
+  const keys = Object.keys(params)
+    .filter((k) => k !== 'sign' && k !== 'ts')
+    .sort();
+  return JSON.stringify(keys.map((k) => [k, params[k]]));
 }
 
 const ID_DIGITS = 12;
@@ -120,7 +122,8 @@ export class SandboxApi {
 
   /** `E-` + 18 digits, as observed (E-180202180100144947): yyMMdd, then a per-process sequence and random digits. */
   private transactionId(now: Date): string {
-    const date = apiTime(now).slice(2, 10).replace(/-/g, '');
+    const t = apiTime(now);
+    const date = t.slice(2, 4) + t.slice(5, 7) + t.slice(8, 10);
     this.seq = (this.seq + 1) % 1_000_000;
     const rand = Math.floor(Math.random() * 1_000_000);
     return `E-${date}${String(this.seq).padStart(6, '0')}${String(rand).padStart(ID_DIGITS - 6, '0')}`;

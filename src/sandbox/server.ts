@@ -55,7 +55,10 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<string> | string {
+  // The usual POST (parameters in the query string) has no body: skip a stream turn. Node's server
+  // discards the empty request stream itself once the response is sent.
+  if (req.headers['content-length'] === '0') return '';
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -129,7 +132,8 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
           status = 405;
           reply = { ret: RET.unsupported, msg: `method ${method} is not accepted; use POST (or GET)` };
         } else {
-          const body = method === 'POST' ? await readBody(req) : '';
+          const pending = method === 'POST' ? readBody(req) : '';
+          const body = typeof pending === 'string' ? pending : await pending;
           const w = readWire(method, query, req.headers['content-type'], body);
           wire = w.wire;
           params = w.params;

@@ -8,6 +8,7 @@ import { tempDir } from '../helpers/cli.js';
 let dir: string;
 let store: Store;
 let transactions: number;
+let savepoints: number;
 let commit: GroupCommit;
 
 beforeEach(() => {
@@ -15,12 +16,16 @@ beforeEach(() => {
   store = openStore(dir);
   store.db.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER)');
   transactions = 0;
+  savepoints = 0;
   commit = new GroupCommit({
     transaction: (body) => {
       transactions++;
       store.transaction(body);
     },
-    savepoint: (body) => store.savepoint(body),
+    savepoint: (body) => {
+      savepoints++;
+      return store.savepoint(body);
+    },
     inTransaction: () => store.inTransaction(),
   });
 });
@@ -40,6 +45,7 @@ describe('GroupCommit', () => {
     expect(count()).toBe(0); // nothing is written before the turn ends
     expect(await Promise.all(all)).toEqual(Array(50).fill(1));
     expect(transactions).toBe(1);
+    expect(savepoints).toBe(0); // no write threw: no savepoints
     expect(seenAtResolve.every((n) => n === 50)).toBe(true);
   });
 
@@ -74,7 +80,9 @@ describe('GroupCommit', () => {
     expect(outcomes[1]).toBe('this write fails after writing a row');
     expect(outcomes[2]).toMatch(/UNIQUE constraint failed/);
     expect(outcomes[3]).toBe('ok');
-    expect(transactions).toBe(1);
+    // The plain run was rolled back when the write threw; the group ran again, one savepoint per write.
+    expect(transactions).toBe(2);
+    expect(savepoints).toBe(4);
     // p and q are there; the failing write's row was rolled back with its savepoint.
     expect(store.db.prepare('SELECT k FROM t ORDER BY k').all()).toEqual([{ k: 'p' }, { k: 'q' }]);
   });
