@@ -5,7 +5,8 @@
  * port, and `log --follow` / `keys` against the running process. Every wait is bounded.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createServer, connect } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
@@ -75,6 +76,24 @@ describe('tacpay sandbox start (built CLI)', () => {
     const store = openStore(dir, { readonly: true });
     expect(store.orderByOutTradeNo(ready.offerId, 'open_e2e1')?.transaction_id).toBe(created.transaction_id);
     store.close();
+  });
+
+  // libuv starts its pool with the first signature; the threads it adds then are the pool (Linux: /proc).
+  it.skipIf(!existsSync('/proc/self/task'))('signs on one pool thread per core unless UV_THREADPOOL_SIZE says otherwise', async () => {
+    const poolThreads = async (env: Record<string, string | undefined>): Promise<number> => {
+      const dir = join(tempDir('tacpay-e2e-'), 'data');
+      const s = await start(['--port', '0', '--data', dir, '--json'], 15_000, env);
+      const ready = JSON.parse(s.readyLine);
+      const threads = () => readdirSync(`/proc/${ready.pid}/task`).length;
+      const before = threads();
+      expect(await call(ready.url, credentials(dir), 'unified_order', orderParams('pool1'))).toMatchObject({ ret: 0 });
+      const after = threads();
+      s.child.kill('SIGTERM');
+      await exitWithin(s);
+      return after - before;
+    };
+    expect(await poolThreads(cleanEnv({ UV_THREADPOOL_SIZE: undefined }))).toBe(Math.max(2, availableParallelism()));
+    expect(await poolThreads(cleanEnv({ UV_THREADPOOL_SIZE: '5' }))).toBe(5);
   });
 
   it('on SIGTERM stops accepting but finishes a request already in flight', async () => {
