@@ -215,6 +215,17 @@ CREATE TABLE IF NOT EXISTS requests (
 
 export const DB_FILE = 'sandbox.db';
 
+/** Every column of orders but id, in the order ORDER_INSERT binds them. */
+const ORDER_COLUMNS = [
+  'offer_id', 'out_trade_no', 'transaction_id', 'user_id', 'product_id', 'product_name', 'product_detail', 'currency_type', 'amount', 'channel', 'metadata',
+  'sub_appid', 'sub_out_trade_no_list', 'params_json', 'pay_info', 'order_state', 'closed', 'refunded_amount', 'order_time', 'pay_time', 'callback_time', 'refund_time',
+] as const satisfies ReadonlyArray<keyof Omit<OrderRow, 'id'>>;
+// Compile-time check that ORDER_COLUMNS names every column: a new one left out would not be stored.
+const allOrderColumns: [Exclude<keyof Omit<OrderRow, 'id'>, (typeof ORDER_COLUMNS)[number]>] extends [never] ? true : never = true;
+void allOrderColumns;
+const ORDER_INSERT = `INSERT INTO orders (${ORDER_COLUMNS.join(', ')}) VALUES (${ORDER_COLUMNS.map(() => '?').join(', ')})`;
+const LOG_INSERT = 'INSERT INTO requests (at, method, path, api, offer_id, wire, params_json, ts_reading, ret, msg, status, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
 type Db = BetterSqlite3.Database;
 
 /** Opens (creating if needed) the store in `dir`. better-sqlite3 is loaded here, not at start-up. */
@@ -347,10 +358,8 @@ export class Store {
   }
 
   insertOrder(o: Omit<OrderRow, 'id'>): OrderRow {
-    const info = this.q(
-      `INSERT INTO orders (offer_id, out_trade_no, transaction_id, user_id, product_id, product_name, product_detail, currency_type, amount, channel, metadata, sub_appid, sub_out_trade_no_list, params_json, pay_info, order_state, closed, refunded_amount, order_time, pay_time, callback_time, refund_time)
-       VALUES (@offer_id, @out_trade_no, @transaction_id, @user_id, @product_id, @product_name, @product_detail, @currency_type, @amount, @channel, @metadata, @sub_appid, @sub_out_trade_no_list, @params_json, @pay_info, @order_state, @closed, @refunded_amount, @order_time, @pay_time, @callback_time, @refund_time)`,
-    ).run(o);
+    // Positional parameters: binding by name looks each of the 22 names up on the object (~10 us a row).
+    const info = this.q(ORDER_INSERT).run(ORDER_COLUMNS.map((c) => o[c]));
     return { ...o, id: Number(info.lastInsertRowid) };
   }
 
@@ -387,11 +396,7 @@ export class Store {
 
   /** Appends one request-log row (the server writes them with its group commit). */
   logRequest(r: Omit<RequestLogRow, 'id'>): number {
-    return Number(
-      this.q(
-        'INSERT INTO requests (at, method, path, api, offer_id, wire, params_json, ts_reading, ret, msg, status, latency_ms) VALUES (@at, @method, @path, @api, @offer_id, @wire, @params_json, @ts_reading, @ret, @msg, @status, @latency_ms)',
-      ).run(r).lastInsertRowid,
-    );
+    return Number(this.q(LOG_INSERT).run(r.at, r.method, r.path, r.api, r.offer_id, r.wire, r.params_json, r.ts_reading, r.ret, r.msg, r.status, r.latency_ms).lastInsertRowid);
   }
 
   /** Requests after `afterId`, oldest first (for `sandbox log --follow`). */
