@@ -20,17 +20,22 @@ export function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const SIGN_ONLY: readonly string[] = ['sign'];
+
 /** The sorted `k=v&...` part, before the offerKey. Absent (undefined/null) values are skipped; empty strings are kept. */
 export function joinParams(params: Params, opts: { exclude?: readonly string[] } = {}): string {
-  const exclude = new Set(opts.exclude ?? ['sign']);
-  return Object.keys(params)
-    .filter((k) => !exclude.has(k))
-    .sort(compareCodeUnits)
-    .flatMap((k) => {
-      const text = paramText(params[k]);
-      return text === undefined ? [] : [`${k}=${text}`];
-    })
-    .join('&');
+  const exclude = opts.exclude ?? SIGN_ONLY;
+  // sort() without a comparator orders strings by UTF-16 code unit, as compareCodeUnits does, and
+  // natively: the sandbox builds this string for every request it checks.
+  const keys = Object.keys(params).sort();
+  let out = '';
+  for (const k of keys) {
+    if (exclude.includes(k)) continue;
+    const text = paramText(params[k]);
+    if (text === undefined) continue;
+    out += out === '' ? `${k}=${text}` : `&${k}=${text}`;
+  }
+  return out;
 }
 
 /** The full string-to-sign: joined parameters followed directly by the offerKey. */

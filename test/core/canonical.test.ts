@@ -35,6 +35,22 @@ describe('canonical string (spec §1.4)', () => {
     expect(joinParams({ list: [{ a: 1 }], n: 5 })).toBe('list=[{"a":1}]&n=5');
   });
 
+  it('equals the plain reference (filter, sort by code unit, k=v joined by &) on any parameters, astral characters and exclusions included', () => {
+    const reference = (params: Record<string, string | undefined>, exclude: string[]): string =>
+      Object.keys(params)
+        .filter((k) => !exclude.includes(k) && params[k] !== undefined)
+        .sort(compareCodeUnits)
+        .map((k) => `${k}=${params[k]}`)
+        .join('&');
+    const key = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('sign', 'ts', 'a', 'B', '_'));
+    fc.assert(
+      fc.property(fc.dictionary(key, fc.option(fc.string({ unit: 'grapheme' }), { nil: undefined })), fc.subarray(['sign', 'ts', 'a', '']), (params, exclude) => {
+        expect(joinParams(params, { exclude })).toBe(reference(params, exclude));
+        expect(joinParams(params)).toBe(reference(params, ['sign']));
+      }),
+    );
+  });
+
   it('orders any key set consistently with compareCodeUnits', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string({ minLength: 1 }).filter((k) => k !== 'sign' && !k.includes('=') && !k.includes('&')), fc.string().filter((v) => !v.includes('&'))), (params) => {
