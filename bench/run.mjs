@@ -1,6 +1,6 @@
 // tacpay benchmarks. Every figure is a ratio against a baseline measured side by side in the same
 // run (interleaved where it matters), because this machine is noisy: absolute times mean little.
-// Usage: npm run bench [-- --only startup,batch,rss,sandbox] [-- --quick]
+// Usage: npm run bench [-- --only startup,batch,rss,sandbox] [-- --quick] [-- --loadgen wrk|node]
 import { spawn, spawnSync } from 'node:child_process';
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,11 +15,19 @@ const CACHE = join(ROOT, 'bench/.cache');
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
 const quick = args.includes('--quick');
+// The sandbox's load generator: wrk (a C tool, `apt-get install wrk`) when installed, else a lean
+// Node client. Either shares the machine's two cores with the sandbox; wrk takes less of them.
+const loadgenArg = args.includes('--loadgen') ? args[args.indexOf('--loadgen') + 1] : undefined;
+if (loadgenArg !== undefined && loadgenArg !== 'wrk' && loadgenArg !== 'node') {
+  console.error(`bench: --loadgen ${loadgenArg}: use wrk or node`);
+  process.exit(2);
+}
 const want = (name) => !only || only.includes(name);
 const results = [];
 mkdirSync(CACHE, { recursive: true });
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
 const ms = (ns) => Number(ns) / 1e6;
 function timeRun(cmd, argv, opts = {}) {
   const t = process.hrtime.bigint();
@@ -275,15 +283,23 @@ if (want('sandbox')) {
   // each round's ratio uses the rates measured just before and after it, and the target is the
   // median round. Every round is printed.
   const rounds = quick ? 1 : 3;
-  const perRound = quick ? 1500 : 2500;
-  const total = rounds * perRound;
   const rateMs = quick ? 400 : 700;
+  const concurrency = 32;
+  const cores = availableParallelism();
+  const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
+  if (loadgenArg === 'wrk' && !hasWrk) throw new Error('--loadgen wrk: wrk is not installed (apt-get install wrk)');
+  const loadgen = loadgenArg ?? (hasWrk ? 'wrk' : 'node');
+  if (loadgen === 'node' && !loadgenArg) console.log('wrk is not installed (apt-get install wrk): the Node client generates the load, and takes more of the cores');
+  // The Node client sends a fixed number of requests a round; wrk runs a fixed time and gets more
+  // signed requests than it can send in it (up to 2,600 orders/s), the unsent ones unused.
+  const roundSeconds = quick ? 2 : 3; // whole seconds: wrk takes no fractions
+  const perRound = loadgen === 'wrk' ? Math.ceil(roundSeconds * 2600) : quick ? 1500 : 2500;
   // A server's throughput is measured warm, as wrk or JMH users do: the first requests also pay for
   // V8 compiling the hot path (TurboFan on its own threads, shared cores). The warm-up runs first,
   // untimed for the target but printed; its orders count in the store check like the others.
-  const warmup = quick ? 300 : 1500;
-  const concurrency = 32;
-  const cores = availableParallelism();
+  const warmSeconds = 2;
+  const warmup = loadgen === 'wrk' ? Math.ceil(warmSeconds * 2600) : quick ? 300 : 1500;
+  const total = rounds * perRound;
   const dataDir = mkdtempSync(join(tmpdir(), 'tacpay-bench-sandbox-'));
   const { child, ready } = await startSandboxChild(dataDir);
   try {
@@ -295,51 +311,76 @@ if (want('sandbox')) {
       const p = { user_id: 'benchuser1', out_trade_no: `bench_${i}`, product_id: 'product_test', currency_type: 'CNY', amount: '1', product_name: 'gold', product_detail: 'bench', ts };
       const text = Object.keys(p).sort().map((k) => `${k}=${p[k]}`).join('&') + m.offer_key;
       const sign = cs('RSA-SHA256').update(text, 'utf8').sign(key, 'base64');
-      return Buffer.from(`POST /v1/r/${m.offer_id}/unified_order?${new URLSearchParams({ ...p, sign })} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n`, 'latin1');
+      const target = `/v1/r/${m.offer_id}/unified_order?${new URLSearchParams({ ...p, sign })}`;
+      return { target, bytes: Buffer.from(`POST ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n`, 'latin1') };
     };
     const warmRequests = Array.from({ length: warmup }, (_, i) => signed(total + i));
     const requests = Array.from({ length: total }, (_, i) => signed(i));
     const { hostname, port } = new URL(ready.url);
     let ok = 0;
-    const run = async (list) => {
+    // Each run returns its latencies (ms), its duration, and the load generator's CPU (ms, kernel part).
+    const runNode = async (list) => {
       const lat = [];
       let next = 0;
+      const gen0 = process.cpuUsage();
       const started = process.hrtime.bigint();
       await Promise.all(Array.from({ length: concurrency }, () => keepAliveClient(hostname, Number(port), () => (next < list.length ? list[next++] : undefined), (retOk, ms) => {
         lat.push(ms);
         if (retOk) ok++;
       })));
-      return { lat, secs: Number(process.hrtime.bigint() - started) / 1e9 };
+      const secs = Number(process.hrtime.bigint() - started) / 1e9;
+      const gen = process.cpuUsage(gen0);
+      return { answers: list.length, p50: percentile(lat, 50), p99: percentile(lat, 99), secs, genMs: (gen.user + gen.system) / 1000, genSysMs: gen.system / 1000 };
     };
-    const cold = await run(warmRequests);
+    // wrk runs for a fixed time: it gets more requests than it can send, and answers/time is the rate.
+    const runWrk = async (list, seconds) => {
+      const file = join(dataDir, 'wrk-targets.txt');
+      writeFileSync(file, list.map((r) => r.target).join('\n') + '\n');
+      const argv = ['-f', 'TACPAY-TIME %U %S', 'wrk', '-t1', `-c${concurrency}`, `-d${seconds}s`, '--timeout', '10s', '-s', join(ROOT, 'bench/wrk-orders.lua'), ready.url, '--', file];
+      const r = spawnSync('/usr/bin/time', argv, { encoding: 'utf8' });
+      const lines = `${r.stdout}\n${r.stderr}`.split('\n');
+      const result = lines.find((l) => l.startsWith('TACPAY-BENCH '));
+      const time = lines.find((l) => l.startsWith('TACPAY-TIME '));
+      if (r.status !== 0 || !result || !time) throw new Error(`wrk failed (exit ${r.status}): ${r.stderr || r.stdout}`);
+      const w = JSON.parse(result.slice('TACPAY-BENCH '.length));
+      if (w.exhausted) throw new Error(`wrk sent all ${list.length} requests of a round before its ${seconds} s were up: give it more`);
+      ok += w.ok;
+      // The requests in flight when wrk stopped may be stored: send them again and count their answers.
+      await runNode(w.unanswered.map((i) => list[i].bytes));
+      const [user, sys] = time.split(' ').slice(1).map(Number);
+      return { answers: w.answers, p50: w.p50 / 1000, p99: w.p99 / 1000, secs: w.us / 1e6, genMs: (user + sys) * 1000, genSysMs: sys * 1000 };
+    };
+    const run = (list, seconds) => (loadgen === 'wrk' ? runWrk(list, seconds) : runNode(list.map((r) => r.bytes)));
+    const cold = await run(warmRequests, warmSeconds);
     const rates = [signRatePerCore(rateMs)];
-    const lat = [];
     const ratios = [];
+    const p50s = [];
+    const p99s = [];
     let secs = 0;
+    let answered = 0;
     const cpu = { main: 0, other: 0, gen: 0, genSys: 0 };
     for (let r = 0; r < rounds; r++) {
       const sandbox0 = threadCpuMs(child.pid);
-      const gen0 = process.cpuUsage();
-      const round = await run(requests.slice(r * perRound, (r + 1) * perRound));
+      const round = await run(requests.slice(r * perRound, (r + 1) * perRound), roundSeconds);
       const sandbox1 = threadCpuMs(child.pid);
-      const gen = process.cpuUsage(gen0);
       for (const k of ['main', 'other']) cpu[k] += (sandbox1[k] ?? 0) - (sandbox0[k] ?? 0);
-      cpu.gen += (gen.user + gen.system) / 1000;
-      cpu.genSys += gen.system / 1000;
+      cpu.gen += round.genMs;
+      cpu.genSys += round.genSysMs;
       rates.push(signRatePerCore(rateMs));
       const rate = (rates[r] + rates[r + 1]) / 2;
-      const tput = perRound / round.secs;
+      const tput = round.answers / round.secs;
+      answered += round.answers;
       ratios.push(tput / (rate * cores));
-      lat.push(...round.lat);
+      p50s.push(round.p50);
+      p99s.push(round.p99);
       secs += round.secs;
-      console.log(`round ${r + 1}: ${perRound} requests, ${tput.toFixed(0)} orders/s; RSA-2048 sign rate ${rate.toFixed(0)}/s/core (before ${rates[r].toFixed(0)}, after ${rates[r + 1].toFixed(0)}) x ${cores} cores: ${ratios[r].toFixed(2)}x`);
+      console.log(`round ${r + 1}: ${round.answers} orders, ${tput.toFixed(0)} orders/s, p50 ${round.p50.toFixed(1)} ms, p99 ${round.p99.toFixed(1)} ms; RSA-2048 sign rate ${rate.toFixed(0)}/s/core (before ${rates[r].toFixed(0)}, after ${rates[r + 1].toFixed(0)}) x ${cores} cores: ${ratios[r].toFixed(2)}x`);
     }
     const health = await (await fetch(`${ready.url}/_sandbox/health`)).json();
     const meanRate = rates.reduce((a, b) => a + b, 0) / rates.length;
-    lat.sort((a, b) => a - b);
-    console.log(`warm-up, untimed for the target (a cold sandbox): ${warmup} requests, ${(warmup / cold.secs).toFixed(0)} orders/s, ${(warmup / cold.secs / (meanRate * cores)).toFixed(2)}x the mean sign rate x cores`);
-    console.log(`sandbox unified_order: ${total} requests, ${concurrency} keep-alive clients, ${(total / secs).toFixed(0)} orders/s, p50 ${lat[lat.length >> 1].toFixed(1)} ms, p99 ${lat[Math.floor(lat.length * 0.99)].toFixed(1)} ms`);
-    const us = (ms) => ((ms / total) * 1000).toFixed(0);
+    console.log(`warm-up, untimed for the target (a cold sandbox): ${cold.answers} orders, ${(cold.answers / cold.secs).toFixed(0)} orders/s, ${(cold.answers / cold.secs / (meanRate * cores)).toFixed(2)}x the mean sign rate x cores`);
+    console.log(`sandbox unified_order: ${answered} orders from ${loadgen === 'wrk' ? 'wrk' : 'the Node client'}, ${concurrency} keep-alive connections, ${(answered / secs).toFixed(0)} orders/s, p50 ${median(p50s).toFixed(1)} ms, p99 ${median(p99s).toFixed(1)} ms (median round)`);
+    const us = (ms) => ((ms / answered) * 1000).toFixed(0);
     if (cpu.main > 0) {
       const busy = ((cpu.main + cpu.other + cpu.gen) / (secs * 1000 * cores)) * 100;
       console.log(`CPU per order: sandbox ${us(cpu.main + cpu.other)} us (main thread ${us(cpu.main)}, signing pool and V8 threads ${us(cpu.other)}), load generator ${us(cpu.gen)} us (${us(cpu.genSys)} of it in the kernel); the cores were ${busy.toFixed(0)}% busy`);
