@@ -14,8 +14,10 @@
  * back and the group run again with each write in its own savepoint. A savepoint per write on every
  * group cost two extra statements per write on the sandbox's only thread. Writes are therefore
  * database work only, safe to run twice when the first run was rolled back.
- * If the transaction itself is lost (SQLite rolls it back on some I/O errors) or the commit fails,
- * every caller in the group gets the error: nobody is told "done" for a write that is not there.
+ * A transaction SQLite loses by itself (it rolls back on some I/O errors) during the plain run is
+ * treated like a failed write: the group runs again, isolated. If it is lost again there, or the
+ * commit fails, every caller in the group gets the error: nobody is told "done" for a write that is
+ * not there, and no write runs on outside a transaction, in autocommit.
  */
 export interface GroupStore {
   /** Runs `body` in one transaction: commits, or rolls back and throws. */
@@ -82,6 +84,11 @@ export class GroupCommit {
           } catch (error) {
             writeFailed = true;
             throw error;
+          }
+          // A write that caught an error which ended the transaction: the rest must not autocommit.
+          if (!this.store.inTransaction()) {
+            writeFailed = true;
+            throw new Error('the transaction was lost during a write');
           }
         }
       });

@@ -224,7 +224,11 @@ const ORDER_COLUMNS = [
 const allOrderColumns: [Exclude<keyof Omit<OrderRow, 'id'>, (typeof ORDER_COLUMNS)[number]>] extends [never] ? true : never = true;
 void allOrderColumns;
 const ORDER_INSERT = `INSERT INTO orders (${ORDER_COLUMNS.join(', ')}) VALUES (${ORDER_COLUMNS.map(() => '?').join(', ')})`;
-const LOG_INSERT = 'INSERT INTO requests (at, method, path, api, offer_id, wire, params_json, ts_reading, ret, msg, status, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/** Every column of requests but id, in the order LOG_INSERT binds them. */
+const LOG_COLUMNS = ['at', 'method', 'path', 'api', 'offer_id', 'wire', 'params_json', 'ts_reading', 'ret', 'msg', 'status', 'latency_ms'] as const satisfies ReadonlyArray<keyof Omit<RequestLogRow, 'id'>>;
+const allLogColumns: [Exclude<keyof Omit<RequestLogRow, 'id'>, (typeof LOG_COLUMNS)[number]>] extends [never] ? true : never = true;
+void allLogColumns;
+const LOG_INSERT = `INSERT INTO requests (${LOG_COLUMNS.join(', ')}) VALUES (${LOG_COLUMNS.map(() => '?').join(', ')})`;
 
 type Db = BetterSqlite3.Database;
 
@@ -396,7 +400,7 @@ export class Store {
 
   /** Appends one request-log row (the server writes them with its group commit). */
   logRequest(r: Omit<RequestLogRow, 'id'>): number {
-    return Number(this.q(LOG_INSERT).run(r.at, r.method, r.path, r.api, r.offer_id, r.wire, r.params_json, r.ts_reading, r.ret, r.msg, r.status, r.latency_ms).lastInsertRowid);
+    return Number(this.q(LOG_INSERT).run(LOG_COLUMNS.map((c) => r[c])).lastInsertRowid);
   }
 
   /** Requests after `afterId`, oldest first (for `sandbox log --follow`). */

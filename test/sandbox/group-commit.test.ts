@@ -68,6 +68,7 @@ describe('GroupCommit', () => {
     const results = await Promise.all([commit.run(tolerant('x')), commit.run(tolerant('x')), commit.run(tolerant('y'))]);
     expect(results).toEqual([1, 0, 1]);
     expect(count()).toBe(2);
+    expect(savepoints).toBe(0); // caught inside the write: the group never needed isolating
   });
 
   it('a write that throws is undone alone: its caller gets the error, the rest of the group commits', async () => {
@@ -96,8 +97,45 @@ describe('GroupCommit', () => {
     const outcomes = await Promise.all([commit.run(insert('a')), commit.run(losesTransaction), commit.run(insert('b'))].map((p) => p.then(() => 'ok', (e: Error) => e.message)));
     expect(outcomes.every((o) => o !== 'ok')).toBe(true);
     expect(count()).toBe(0); // nothing ran on in autocommit after the loss
+    expect(transactions).toBe(2); // lost in the plain run, then again in the isolated one
     await commit.run(insert('r')); // the next turn starts clean
     expect(count()).toBe(1);
+  });
+
+  it('a write that fails only on its first run is run again isolated and commits once, with the rest', async () => {
+    let runs = 0;
+    const flaky = () => {
+      runs++;
+      const changes = store.db.prepare('INSERT INTO t (k, v) VALUES (?, 1)').run('flaky').changes;
+      if (runs === 1) throw new Error('busy the first time');
+      return changes;
+    };
+    const outcomes = await Promise.all([commit.run(insert('a')), commit.run(flaky), commit.run(insert('b'))]);
+    expect(outcomes).toEqual([1, 1, 1]);
+    expect(runs).toBe(2);
+    expect(transactions).toBe(2);
+    expect(store.db.prepare('SELECT k FROM t ORDER BY k').all()).toEqual([{ k: 'a' }, { k: 'b' }, { k: 'flaky' }]);
+  });
+
+  it('a write that swallows an error which ended the transaction: no later write autocommits, every caller gets an error', async () => {
+    const swallows = () => {
+      store.db.exec('ROLLBACK');
+      return 0;
+    };
+    const outcomes = await Promise.all([commit.run(insert('a')), commit.run(swallows), commit.run(insert('b'))].map((p) => p.then(() => 'ok', () => 'error')));
+    expect(outcomes).toEqual(['error', 'error', 'error']);
+    expect(count()).toBe(0);
+  });
+
+  it('a COMMIT that fails (a deferred foreign key left dangling) fails every caller and keeps nothing', async () => {
+    store.db.exec('CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)');
+    const dangling = () => store.db.prepare('INSERT INTO child (parent_id) VALUES (42)').run().changes;
+    const outcomes = await Promise.all([commit.run(insert('a')), commit.run(dangling)].map((p) => p.then(() => 'ok', (e: Error) => e.message)));
+    expect(outcomes[0]).toMatch(/FOREIGN KEY constraint failed/);
+    expect(outcomes[1]).toMatch(/FOREIGN KEY constraint failed/);
+    expect(transactions).toBe(1); // the writes ran; the commit refused
+    expect(count()).toBe(0);
+    expect(store.db.inTransaction).toBe(false);
   });
 
   it('close() commits what is queued and refuses later writes', async () => {

@@ -13,14 +13,15 @@ import { clientUrl, listenError, parsePort, requestLine, type ReadyEvent, type S
 const DRAIN_MS = 3000;
 
 /**
- * The sandbox signs every pay_info on libuv's thread pool, 4 threads by default. On a machine with
- * fewer cores than that, the extra threads only take turns with the HTTP thread: with one pool
- * thread per core the bench measured the cores 93-94% busy instead of 85-87%, and more orders a
- * second. libuv reads UV_THREADPOOL_SIZE when the pool first starts (the first signature, later
- * than this); a value the user set is kept.
+ * The sandbox signs every pay_info on libuv's thread pool, 4 threads by default whatever the
+ * machine. It gets one thread per core (at least 2) instead: on two cores the extra pool threads
+ * only took turns with the HTTP thread (the bench measured the cores 85-87% busy with four, 93-94%
+ * with two, and more orders a second), and on a bigger machine four would leave cores idle. libuv
+ * reads UV_THREADPOOL_SIZE when the pool first starts (the first signature, later than this; nothing
+ * before this point uses the pool); a value the user set is kept.
  */
 function signingThreadsPerCore(): void {
-  if (process.env.UV_THREADPOOL_SIZE === undefined) process.env.UV_THREADPOOL_SIZE = String(Math.max(2, availableParallelism()));
+  if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = String(Math.max(2, availableParallelism()));
 }
 
 /** Starts the sandbox and serves until a stop signal; resolves with the exit code (0: a stop is the normal end). */
