@@ -150,13 +150,21 @@ export class SandboxApi {
     const signature = await new Promise<string>((resolve, reject) =>
       rsaSign('sha256', Buffer.from(JSON.stringify(data), 'utf8'), this.platformKey, (err, sig) => (err ? reject(err) : resolve(sig.toString('base64')))),
     );
-    const newRow = this.newOrderRow(m, p, channel, buildPayInfo(data, signature), this.deps.now());
+    const now = this.deps.now();
+    const newRow = this.newOrderRow(m, p, channel, buildPayInfo(data, signature), now);
     // The UNIQUE (offer_id, out_trade_no) constraint decides a race with another request for the
     // same out_trade_no (committed while this one was signing, or earlier in the same group); the
     // reply waits for the group's commit (group-commit.ts).
-    const row = await this.commit.run(() => store.insertOrderIfNew(newRow));
-    if (!row) return this.existingOrderReply(store.orderByOutTradeNo(m.offer_id, p.out_trade_no!)!, p);
-    return { ret: RET.ok, transaction_id: row.transaction_id, out_trade_no: row.out_trade_no, pay_info: row.pay_info };
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.commit.run(() => store.insertOrderIfNew(newRow));
+      if (row) return { ret: RET.ok, transaction_id: row.transaction_id, out_trade_no: row.out_trade_no, pay_info: row.pay_info };
+      const existing = store.orderByOutTradeNo(m.offer_id, p.out_trade_no!);
+      if (existing) return this.existingOrderReply(existing, p);
+      // No order has this out_trade_no, so the transaction_id was taken: another sandbox process on
+      // the same data dir (its own sequence) drew the same one. Draw again.
+      if (attempt === 5) throw new Error(`no free transaction_id after ${attempt} draws`);
+      newRow.transaction_id = this.transactionId(now);
+    }
   }
 
   /** The row a new order is stored as. */

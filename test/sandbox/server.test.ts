@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseKey } from '../../src/core/keys.js';
 import { parsePayInfo } from '../../src/core/payinfo.js';
 import { verifyBytes } from '../../src/core/signature.js';
@@ -162,5 +162,26 @@ describe('sandbox ret codes (D3)', () => {
     expect(row).toMatchObject({ method: 'POST', api: 'unified_order', ret: 0, wire: 'post-query', status: 200 });
     expect(row!.latency_ms).toBeGreaterThan(0);
     expect(JSON.parse(row!.params_json!).sign).toMatch(/…\(344\)$/);
+  });
+});
+
+describe('two sandboxes on one data dir', () => {
+  it('draw again when the other one already used the transaction_id (each numbers its orders itself)', async () => {
+    const a = await startHarness();
+    const b = await startHarness(a.dir);
+    // The same random digits in both: their first orders get the same sequence and so the same id.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    try {
+      const first = await a.post('unified_order', a.sign(orderParams('twin_a')));
+      const second = await b.post('unified_order', b.sign(orderParams('twin_b')));
+      expect(first).toMatchObject({ ret: 0, transaction_id: expect.stringMatching(/^E-\d{18}$/) });
+      expect(second).toMatchObject({ ret: 0, transaction_id: expect.stringMatching(/^E-\d{18}$/) });
+      expect(second.transaction_id).not.toBe(first.transaction_id);
+      expect(a.store.orderByTransactionId(a.merchant.offer_id, second.transaction_id)?.out_trade_no).toBe('open_twin_b');
+    } finally {
+      random.mockRestore();
+      await b.close();
+      await a.close();
+    }
   });
 });
