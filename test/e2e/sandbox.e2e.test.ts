@@ -5,7 +5,7 @@
  * port, and `log --follow` / `keys` against the running process. Every wait is bounded.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { createServer, connect } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
@@ -135,16 +135,26 @@ describe('tacpay sandbox start (built CLI)', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const dir = join(tempDir('tacpay-e2e-'), 'data');
-      const r = await spawnCli(['sandbox', 'start', '--port', String(port), '--data', dir]);
+      const parent = tempDir('tacpay-e2e-');
+      const dir = join(parent, 'data');
+      // Two levels that do not exist yet: both are created, and both go again.
+      const r = await spawnCli(['sandbox', 'start', '--port', String(port), '--data', join(dir, 'nested')]);
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(`error: port ${port} on 127.0.0.1 is already in use\nhint: another program (perhaps another sandbox) holds it: use --port 0 for a free port, or --port <another>\n`);
-      expect(existsSync(join(dir, READY_FILE))).toBe(false);
+      // The data dir this failed start created is gone again: no fresh store with new keys left behind.
+      expect(existsSync(dir)).toBe(false);
+      expect(existsSync(parent)).toBe(true);
 
+      // An existing data dir keeps everything in it.
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'keep.txt'), 'mine');
       const j = await spawnCli(['--json', 'sandbox', 'start', '--port', String(port), '--data', dir]);
       expect(j.code).toBe(1);
       expect(json(j)).toEqual({ error: { code: 'port-in-use', message: `port ${port} on 127.0.0.1 is already in use`, hint: expect.stringContaining('--port 0') } });
+      expect(readFileSync(join(dir, 'keep.txt'), 'utf8')).toBe('mine');
+      expect(existsSync(join(dir, 'sandbox.db'))).toBe(true);
+      expect(existsSync(join(dir, READY_FILE))).toBe(false);
     } finally {
       blocker.close();
     }

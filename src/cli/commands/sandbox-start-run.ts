@@ -1,5 +1,7 @@
 /** The work of `tacpay sandbox start`: serve in the foreground until a stop signal, then shut down cleanly. */
+import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
 import { isLoopbackHost } from '../../client/encode.js';
 import type { RequestLogRow } from '../../sandbox/store.js';
 import type { Ctx } from '../context.js';
@@ -24,6 +26,16 @@ function signingThreadsPerCore(): void {
   if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = String(Math.max(2, availableParallelism()));
 }
 
+/** The outermost directory of `dir`'s path that does not exist yet (what creating `dir` creates), if any. */
+function topMissing(dir: string): string | undefined {
+  let missing: string | undefined;
+  for (let d = dir; !existsSync(d); d = dirname(d)) {
+    missing = d;
+    if (dirname(d) === d) break;
+  }
+  return missing;
+}
+
 /** Starts the sandbox and serves until a stop signal; resolves with the exit code (0: a stop is the normal end). */
 export async function runStart(opts: StartOptions, ctx: Ctx): Promise<number> {
   signingThreadsPerCore();
@@ -41,6 +53,9 @@ export async function runStart(opts: StartOptions, ctx: Ctx): Promise<number> {
 
   const { retryScaleOption } = await import('./simulate-common.js');
   const retryScale = await retryScaleOption(opts.retryScale);
+  // A data dir this run creates goes again if the sandbox cannot start (a busy port, say): a failed
+  // start must not leave a fresh store with new keys behind. An existing one is never touched.
+  const createdDir = topMissing(dir);
   const store = await openSandboxStore(dir, 'create');
   const { startSandbox } = await import('../../sandbox/server.js');
   const { ensurePlatformKeys } = await import('../../sandbox/merchants.js');
@@ -56,6 +71,7 @@ export async function runStart(opts: StartOptions, ctx: Ctx): Promise<number> {
     });
   } catch (err) {
     store.close();
+    if (createdDir) rmSync(createdDir, { recursive: true, force: true });
     throw listenError(err as NodeJS.ErrnoException, host, port) ?? err;
   }
 
