@@ -322,7 +322,7 @@ if (want('sandbox')) {
   // run out: it gets as many signed orders as the cores could sign in that time (no sandbox can
   // answer more, each order needs a signature), with a margin for this machine's drift.
   const roundSeconds = 2; // whole seconds: wrk takes no fractions
-  const warmSeconds = 2;
+  const warmSeconds = 4;
   const maxOrdersPerSecond = signRatePerCore(300) * cores * 1.3;
   const supply = (seconds) => Math.ceil(maxOrdersPerSecond * (seconds + 0.5));
   const perRound = loadgen === 'wrk' ? supply(roundSeconds) : quick ? 1500 : 2500;
