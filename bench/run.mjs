@@ -71,7 +71,9 @@ if (want('startup')) {
 // ---------------------------------------------------------------- batch verify
 function ensureBatchFile(lines) {
   const file = join(CACHE, `payinfo-${lines}.txt`);
-  const pub = join(CACHE, 'platform.pub.pem');
+  // Each file has its own key: one shared key file was replaced when another size was made
+  // (--quick), and the other file's lines then all failed their signature check.
+  const pub = join(CACHE, `payinfo-${lines}.pub.pem`);
   if (existsSync(file) && existsSync(pub)) return { file, pub };
   // RSA-2048 signing runs ~1,000/s here, so sign 2,000 distinct orders and repeat them: verifying
   // costs the same whether a line was seen before or not (nothing is cached per line).
