@@ -7,7 +7,7 @@ import { isAscii } from 'node:buffer';
 import { issue, type Issue } from '../../core/issues.js';
 import { MAX_PAYINFO_BYTES, textFromBytes } from '../../core/payinfo-input.js';
 import { DOC_MAX_LENGTH, longIssue } from '../../core/payinfo.js';
-import { fastVerdict } from '../../core/payinfo-fast.js';
+import { fastVerdict, type RawBytes } from '../../core/payinfo-fast.js';
 import { checkPayInfoGeneral, type CheckOptions, type SignatureResult } from '../../core/payinfo-verify.js';
 import { thousands } from '../../core/numbers.js';
 
@@ -88,10 +88,10 @@ export function judgeLine(bytes: Buffer, line: number, opts: CheckOptions, tally
   return judgeText(text, line, opts, tally);
 }
 
-/** Judges one line already known to be text (what textFromBytes gives for it). */
-function judgeText(text: string, line: number, opts: CheckOptions, tally: Tally): string {
+/** Judges one line already known to be text (what textFromBytes gives for it), with its bytes when they are at hand. */
+function judgeText(text: string, line: number, opts: CheckOptions, tally: Tally, raw?: RawBytes): string {
   // A canonical line (nearly every real one) needs only its out_trade_no: no result objects.
-  const outTradeNo = fastVerdict(text, opts);
+  const outTradeNo = fastVerdict(text, opts, raw);
   if (outTradeNo !== undefined) {
     count(tally, true, opts.key ? 'verified' : 'not-checked');
     return record(line, true, outTradeNo, text.length > DOC_MAX_LENGTH ? [longIssue(text.length)] : [], opts.key ? VERIFIED_JSON : NOT_CHECKED_JSON);
@@ -121,6 +121,8 @@ export function judgeBatch(job: { firstLine: number; count: number; bytes: Array
   // Pay_info lines are ASCII: then the whole batch becomes one string and each line a slice of it,
   // instead of a Buffer view, an ASCII check and a string per line (what textFromBytes would give).
   const ascii = isAscii(bytes) ? bytes.toString('latin1') : undefined;
+  // One object for the batch, moved along line by line (fastVerdict reads the sign from the bytes).
+  const raw: RawBytes = { bytes, start: 0 };
   let offset = 0;
   let out = '';
   for (let i = 0; i < job.count; i++) {
@@ -129,7 +131,8 @@ export function judgeBatch(job: { firstLine: number; count: number; bytes: Array
     if (len < 0) {
       out += tooLongRecord(line, -len, tally) + '\n';
     } else {
-      out += (ascii !== undefined ? judgeText(ascii.slice(offset, offset + len), line, opts, tally) : judgeLine(bytes.subarray(offset, offset + len), line, opts, tally)) + '\n';
+      raw.start = offset;
+      out += (ascii !== undefined ? judgeText(ascii.slice(offset, offset + len), line, opts, tally, raw) : judgeLine(bytes.subarray(offset, offset + len), line, opts, tally)) + '\n';
       offset += len;
     }
   }
