@@ -88,7 +88,7 @@ export class VerifyPool {
     return this.inFlight < this.size * this.window;
   }
 
-  /** Judges a batch on this thread instead, in its place in the output order (while the workers boot). */
+  /** Judges a batch on this thread instead, in its place in the output order (when the workers are full). */
   runLocal(job: Omit<BatchJob, 'seq'>, judge: (job: Omit<BatchJob, 'seq'>) => { out: string; tally: BatchDone['tally'] }): void {
     const seq = this.nextSeq++;
     const { out, tally } = judge(job);
