@@ -14,7 +14,7 @@ function job(firstLine: number) {
 async function withWorker(source: string, check: (pool: VerifyPool) => Promise<void>): Promise<void> {
   const script = join(tempDir('tacpay-pool-'), 'worker.cjs');
   writeFileSync(script, source);
-  const pool = new VerifyPool(pathToFileURL(script), 1, {});
+  const pool = new VerifyPool(pathToFileURL(script), 1, {}, []);
   try {
     pool.submit(job(1));
     await check(pool);

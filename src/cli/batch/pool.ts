@@ -25,8 +25,6 @@ export class VerifyPool {
   private wake: (() => void) | undefined;
   private failure: Error | undefined;
   private closing = false;
-  /** Buffers returned by workers, ready for the next batch. */
-  readonly spare: Array<{ bytes: ArrayBuffer; lens: Float64Array }> = [];
   /** Output buffers already written out, to go back to a worker with its next batch. */
   readonly spareOut: ArrayBuffer[] = [];
 
@@ -34,6 +32,8 @@ export class VerifyPool {
     url: URL,
     readonly size: number,
     init: WorkerInit,
+    /** Where batch buffers go once judged (by a worker or here), ready for the next batch. */
+    private readonly spare: Array<{ bytes: ArrayBuffer; lens: Float64Array }>,
     private readonly window = 3,
   ) {
     for (let i = 0; i < size; i++) {
@@ -91,9 +91,7 @@ export class VerifyPool {
   /** Judges a batch on this thread instead, in its place in the output order (when the workers are full). */
   runLocal(job: Omit<BatchJob, 'seq'>, judge: (job: Omit<BatchJob, 'seq'>) => { out: string; tally: BatchDone['tally'] }): void {
     const seq = this.nextSeq++;
-    const { out, tally } = judge(job);
-    this.spare.push({ bytes: job.bytes, lens: job.lens });
-    this.done.set(seq, { out, tally });
+    this.done.set(seq, judge(job));
   }
 
   /** Sends a batch to the least busy worker; its buffers are transferred. Call room() first. */

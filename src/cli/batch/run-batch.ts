@@ -23,7 +23,7 @@ import { LineSplitter } from './lines.js';
 import { Output } from './output-writer.js';
 import { VerifyPool } from './pool.js';
 import type { WorkerInit } from './protocol.js';
-import { addTally, judgeBatch, judgeLine, newTally, tooLongRecord } from './record.js';
+import { addTally, judgeBatch, newTally } from './record.js';
 
 /** Below this many lines, starting workers costs more than it saves. */
 export const AUTO_WORKERS_AFTER = 2000;
@@ -125,17 +125,22 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
   const out = new Output(ctx.stdout, (buffer) => pool?.spareOut.push(buffer));
   const cores = availableParallelism();
   const workerUrl = run.workerUrls.find((u) => existsSync(fileURLToPath(u)));
-  let builder: BatchBuilder | undefined;
+  // Batch buffers judged here or returned by a worker, ready for the next batch.
+  const spare: Array<{ bytes: ArrayBuffer; lens: Float64Array }> = [];
+  // Every line goes into a batch, judged here or by a worker: the same judgeBatch either way, which
+  // reads each line's sign straight from the batch's bytes.
+  const builder = new BatchBuilder(1, spare);
   const pending: ReturnType<BatchBuilder['take']>[] = [];
   let lineNo = 0;
+  let workersTried = false;
 
   const startPool = (n: number) => {
+    workersTried = true;
     if (!workerUrl) {
       ctx.warn(`worker script ${run.workerUrls.map((u) => fileURLToPath(u)).join(' or ')} is missing; decoding on one thread (reinstall tacpay to fix)`);
       return;
     }
-    pool = new VerifyPool(workerUrl, n, run.workerInit);
-    builder = new BatchBuilder(lineNo + 1, pool.spare);
+    pool = new VerifyPool(workerUrl, n, run.workerInit, spare);
   };
   // One worker per core but one: this thread reads, hands out and writes, and judges a batch itself
   // whenever the workers are full. One isolate fewer to boot (~40 ms) and to compile the hot code
@@ -148,14 +153,9 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
 
   const splitter = new LineSplitter(MAX_PAYINFO_BYTES, (line, dropped) => {
     lineNo++;
-    if (builder) {
-      if (!builder.fits(line)) pending.push(builder.take());
-      builder.add(line, dropped);
-      if (builder.full) pending.push(builder.take());
-      return;
-    }
-    out.add((line ? judgeLine(line, lineNo, run.check, tally) : tooLongRecord(lineNo, dropped, tally)) + '\n');
-    if (auto && lineNo === AUTO_WORKERS_AFTER) startPool(cores - 1);
+    if (!builder.fits(line)) pending.push(builder.take());
+    builder.add(line, dropped);
+    if (builder.full) pending.push(builder.take());
   });
 
   const progress = makeProgress(ctx, tally, () => lineNo);
@@ -166,16 +166,27 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
       addTally(tally, done.tally);
     }
   };
+  const judgeHere = (job: ReturnType<BatchBuilder['take']>) => {
+    const done = judgeBatch(job, run.check);
+    spare.push({ bytes: job.bytes, lens: job.lens });
+    return done;
+  };
   const pump = async () => {
     while (pending.length) {
-      if (!pool!.hasRoom()) {
+      if (!pool) {
+        const done = judgeHere(pending.shift()!);
+        out.add(done.out);
+        addTally(tally, done.tally);
+        // A stream that turns out long moves to worker threads (judged here until then).
+        if (auto && !workersTried && lineNo >= AUTO_WORKERS_AFTER) startPool(cores - 1);
+      } else if (!pool.hasRoom()) {
         // The workers have all the batches they can queue (or are still booting, ~50 ms): this
         // thread judges the next one instead of waiting, then looks at their answers again.
-        pool!.runLocal(pending.shift()!, (job) => judgeBatch(job, run.check));
+        pool.runLocal(pending.shift()!, judgeHere);
         await new Promise<void>((r) => setImmediate(r));
       } else {
-        await pool!.room();
-        pool!.submit(pending.shift()!);
+        await pool.room();
+        pool.submit(pending.shift()!);
       }
       collect();
       await out.flush();
@@ -197,7 +208,7 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
       throw err;
     }
     splitter.finish();
-    if (builder && builder.count > 0) pending.push(builder.take());
+    if (builder.count > 0) pending.push(builder.take());
     await pump();
     if (pool) {
       await pool.idle();
