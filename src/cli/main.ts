@@ -95,7 +95,13 @@ export async function runFromProcess(opts: { importModule?: (specifier: string) 
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
-  const code = await main(process.argv.slice(2), {
+  const argv = process.argv.slice(2);
+  // A big batch file: its verify workers boot while the rest of the CLI starts (prespawn.ts).
+  if (argv[0] === 'decode' && argv.some((a) => a === '--file' || a.startsWith('--file='))) {
+    const [{ prespawn }, { WORKER_URLS }] = await Promise.all([import('./batch/prespawn.js'), import('./batch/worker-urls.js')]);
+    prespawn(argv, process.cwd(), WORKER_URLS);
+  }
+  const code = await main(argv, {
     ...(opts.importModule ? { importModule: opts.importModule } : {}),
     stdout: process.stdout,
     stderr: process.stderr,

@@ -3,8 +3,9 @@
  * worker, so memory stays flat however long the input is, and results are handed back strictly in
  * submission order (a reorder buffer holds at most the window's worth).
  */
-import { Worker } from 'node:worker_threads';
-import type { BatchDone, BatchJob, WorkerInit } from './protocol.js';
+import type { Worker } from 'node:worker_threads';
+import { spawnVerifyWorker, takeEarlyWorker } from './prespawn.js';
+import type { BatchDone, BatchJob, WorkerInit, WorkerInitMessage } from './protocol.js';
 
 interface Slot {
   worker: Worker;
@@ -37,11 +38,16 @@ export class VerifyPool {
     private readonly window = 3,
   ) {
     for (let i = 0; i < size; i++) {
-      const slot: Slot = { worker: new Worker(url, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 2 } }), busy: 0 };
-      slot.worker.once('online', () => {
-        this.online++;
-        this.poke();
-      });
+      // A worker started while the CLI started (prespawn.ts) if there is one, else a new one.
+      const early = takeEarlyWorker(url);
+      const slot: Slot = { worker: early?.worker ?? spawnVerifyWorker(url), busy: 0 };
+      if (early?.online) this.online++;
+      else {
+        slot.worker.once('online', () => {
+          this.online++;
+          this.poke();
+        });
+      }
       slot.worker.on('message', (msg: BatchDone) => {
         slot.busy--;
         this.inFlight--;
@@ -53,6 +59,9 @@ export class VerifyPool {
       slot.worker.on('exit', (code) => {
         if (!this.closing) this.fail(new Error(`a verify worker stopped unexpectedly (exit code ${code})`));
       });
+      if (early?.failure) this.fail(early.failure);
+      // The first message: what every batch needs (messages arrive in order, so before any batch).
+      slot.worker.postMessage({ init } satisfies WorkerInitMessage);
       this.slots.push(slot);
     }
   }

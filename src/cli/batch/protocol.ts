@@ -1,11 +1,19 @@
 /** Messages between the batch main thread and its verify workers (types only: no runtime code). */
 import type { Tally } from './record.js';
 
-/** What a worker needs once, at start: the key as SPKI DER (parsed once per worker, not per line). */
+/**
+ * What a worker needs once, before its first batch: the key as SPKI DER (parsed once per worker,
+ * not per line). Sent as its first message, not as workerData, so a worker can start booting
+ * before the key is known (prespawn.ts).
+ */
 export interface WorkerInit {
   key?: { spki: Uint8Array; bits: number; fingerprint: string };
   expectAppid?: string;
   expectFingerprint?: string;
+}
+
+export interface WorkerInitMessage {
+  init: WorkerInit;
 }
 
 /**

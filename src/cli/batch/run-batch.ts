@@ -8,8 +8,7 @@
  * The summary goes to stderr, always (also with --json): stdout stays exactly one record per input
  * line, so `wc -l`, `paste` and line-number joins keep working. Loaded only on the batch path.
  */
-import { existsSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,16 +22,12 @@ import { LineSplitter } from './lines.js';
 import { Output } from './output-writer.js';
 import { VerifyPool } from './pool.js';
 import type { WorkerInit } from './protocol.js';
+import { AUTO_WORKERS_AFTER, AUTO_WORKERS_BYTES } from './thresholds.js';
 import { addTally, judgeBatch, newTally } from './record.js';
 
-/** Below this many lines, starting workers costs more than it saves. */
-export const AUTO_WORKERS_AFTER = 2000;
-/**
- * A file this big holds about AUTO_WORKERS_AFTER pay_info lines or more (~600 bytes each): its
- * workers start at once. (A file of a few huge lines starts them for nothing; they cost ~50 ms.)
- */
-const AUTO_WORKERS_BYTES = AUTO_WORKERS_AFTER * 512;
 const BATCH_LINES = 128;
+/** Bytes per read of the input. */
+const READ_BYTES = 64 * 1024;
 // Must hold at least one line of the maximum length (64 KiB).
 const BATCH_BYTES = 256 * 1024;
 
@@ -42,7 +37,7 @@ export interface BatchRun {
   check: CheckOptions;
   /** The key for workers, as SPKI DER. */
   workerInit: WorkerInit;
-  /** Worker threads: 0 none, n exactly n from the start, undefined = all cores once the input is long. */
+  /** Worker threads: 0 none, n exactly n from the start, undefined = one per core but one once the input is long. */
   workers?: number;
   /** Where dist/verify-worker.{cjs,js} may be, resolved by code bundled into the main bundle; the first that exists is used. */
   workerUrls: readonly URL[];
@@ -97,29 +92,44 @@ class BatchBuilder {
   }
 }
 
-async function openInput(ctx: Ctx, file: string | undefined): Promise<{ input: AsyncIterable<Buffer | string>; label: string; handle?: FileHandle; size?: number }> {
+/**
+ * A regular file's chunks, read with readSync into one reused buffer: no stream, promise or
+ * thread-pool round trip per chunk (the splitter copies whatever it keeps, so reuse is safe). A
+ * pipe or device (and stdin) stays a stream: a blocking read there would stall the workers' answers.
+ */
+function* fileChunks(fd: number): Generator<Buffer> {
+  const buffer = Buffer.allocUnsafe(READ_BYTES);
+  for (;;) {
+    const n = readSync(fd, buffer, 0, READ_BYTES, null);
+    if (n === 0) return;
+    yield buffer.subarray(0, n);
+  }
+}
+
+function openInput(ctx: Ctx, file: string | undefined): { input: AsyncIterable<Buffer | string> | Iterable<Buffer>; label: string; fd?: number; size?: number } {
   if (file === undefined || file === '-') {
     if (ctx.tty.stdin) ctx.note('reading pay_info lines from stdin (end with Ctrl-D)');
     return { input: ctx.stdin, label: 'stdin' };
   }
-  let handle: FileHandle;
+  let fd: number;
   try {
-    handle = await open(resolve(ctx.cwd, file), 'r');
+    fd = openSync(resolve(ctx.cwd, file), 'r');
   } catch (err) {
     throw fileError(err as NodeJS.ErrnoException, file, 'pay_info file');
   }
-  const stat = await handle.stat();
+  const stat = fstatSync(fd);
   if (stat.isDirectory()) {
-    await handle.close();
+    closeSync(fd);
     throw fileError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }), file, 'pay_info file');
   }
-  return { input: handle.createReadStream({ highWaterMark: 64 * 1024, autoClose: false }), label: file, handle, ...(stat.isFile() ? { size: stat.size } : {}) };
+  if (stat.isFile()) return { input: fileChunks(fd), label: file, fd, size: stat.size };
+  return { input: createReadStream('', { fd, highWaterMark: READ_BYTES, autoClose: false }), label: file, fd };
 }
 
 /** Runs a batch; returns the exit code (1 when any line is invalid). */
 export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
   const started = performance.now();
-  const { input, label, handle, size } = await openInput(ctx, run.file);
+  const { input, label, fd, size } = openInput(ctx, run.file);
   const tally = newTally();
   let pool: VerifyPool | undefined;
   const out = new Output(ctx.stdout, (buffer) => pool?.spareOut.push(buffer));
@@ -218,7 +228,7 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
   } finally {
     progress.clear();
     await pool?.close();
-    await handle?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 
   if (lineNo === 0) throw new TacpayError(`no pay_info lines in ${label}`, 'give one pay_info per line (data=...&sign=...)', 'input.empty');
@@ -231,7 +241,7 @@ function summary(t: ReturnType<typeof newTally>, ms: number, workers: number, ke
   const rate = ms > 0 ? Math.round((t.lines * 1000) / ms) : t.lines;
   const sig = keyGiven ? `signatures: ${n(t.verified)} verified, ${n(t.failed)} failed, ${n(t.notChecked)} not checked` : `signatures not checked (${noKeyWords})`;
   const threads = workers ? `, ${workers} worker thread${workers === 1 ? '' : 's'} and the main thread` : '';
-  return `decoded ${n(t.lines)} lines: ${n(t.valid)} valid, ${n(t.invalid)} invalid; ${sig} (${(ms / 1000).toFixed(2)} s, ${n(rate)} lines/s${threads})`;
+  return `decoded ${n(t.lines)} line${t.lines === 1 ? '' : 's'}: ${n(t.valid)} valid, ${n(t.invalid)} invalid; ${sig} (${(ms / 1000).toFixed(2)} s, ${n(rate)} lines/s${threads})`;
 }
 
 /** A self-overwriting progress line on stderr, only when stderr is a terminal. */

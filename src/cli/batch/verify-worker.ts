@@ -3,23 +3,33 @@
  * same code as the main thread. The key is parsed once here, never per line.
  */
 import { createPublicKey } from 'node:crypto';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { CheckOptions } from '../../core/payinfo-verify.js';
-import type { BatchDone, BatchJob, WorkerInit } from './protocol.js';
+import type { BatchDone, BatchJob, WorkerInit, WorkerInitMessage } from './protocol.js';
 import { judgeBatch } from './record.js';
 
-const init = workerData as WorkerInit;
 /** Output buffers start at this size, so most batches fit in a recycled one. */
 const OUT_MIN = 64 * 1024;
-const opts: CheckOptions = {
-  ...(init.expectAppid !== undefined ? { expectAppid: init.expectAppid } : {}),
-  ...(init.expectFingerprint !== undefined ? { expectFingerprint: init.expectFingerprint } : {}),
-  ...(init.key
-    ? { key: { publicKey: createPublicKey({ key: Buffer.from(init.key.spki), format: 'der', type: 'spki' }), bits: init.key.bits, fingerprint: init.key.fingerprint } }
-    : {}),
-};
+let opts: CheckOptions | undefined;
 
-parentPort?.on('message', (job: BatchJob) => {
+function optionsFrom(init: WorkerInit): CheckOptions {
+  return {
+    ...(init.expectAppid !== undefined ? { expectAppid: init.expectAppid } : {}),
+    ...(init.expectFingerprint !== undefined ? { expectFingerprint: init.expectFingerprint } : {}),
+    ...(init.key
+      ? { key: { publicKey: createPublicKey({ key: Buffer.from(init.key.spki), format: 'der', type: 'spki' }), bits: init.key.bits, fingerprint: init.key.fingerprint } }
+      : {}),
+  };
+}
+
+parentPort?.on('message', (msg: BatchJob | WorkerInitMessage) => {
+  // The first message is the init (the pool sends it before any batch).
+  if ('init' in msg) {
+    opts = optionsFrom(msg.init);
+    return;
+  }
+  const job = msg;
+  if (!opts) throw new Error('a batch arrived before the init message');
   const { out, tally } = judgeBatch(job, opts);
   // Into the buffer the main thread handed back when it fits, else a new one of its own (never
   // Node's shared pool, which must not be transferred): buffers circulate instead of piling up as

@@ -15,6 +15,7 @@ import { TacpayError, UsageError } from '../errors.js';
 import { assertOneStdin, loadKey, readStdin } from '../input.js';
 import { writeJson } from '../output.js';
 import type { DecodeOptions } from './decode.js';
+import { WORKER_URLS } from '../batch/worker-urls.js';
 import { NO_KEY_WORDS, renderDecode } from './decode-render.js';
 
 /** What `decode --json` prints (one document). */
@@ -27,10 +28,6 @@ export interface DecodeReport {
   signature: SignatureResult & { scheme: string; keyBits?: number };
 }
 
-// Where the worker bundle sits: next to the main bundle, which this file is bundled into (lazily
-// loaded code may live in dist/chunks/, so the URL is made here). The extension follows the build
-// format (scripts/build.mjs): CommonJS .cjs now, ESM .js before; the first that exists is used.
-const WORKER_URLS = [new URL('./verify-worker.cjs', import.meta.url), new URL('./verify-worker.js', import.meta.url)];
 
 function validateUsage(opts: DecodeOptions, arg: string | undefined): { batch: boolean; workers?: number } {
   const batch = opts.file !== undefined || Boolean(opts.batch);

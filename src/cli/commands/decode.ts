@@ -25,7 +25,7 @@ export function registerDecode(program: Command, app: App): void {
     .option('--expect-fingerprint <SHA256:...>', 'fingerprint of the key that should have signed: shown next to the key given when the check fails')
     .option('--file <file>', 'batch: judge one pay_info per line of <file> (- for stdin); NDJSON out')
     .option('--batch', 'batch: judge one pay_info per line of stdin; NDJSON out')
-    .option('--workers <n>', 'batch: worker threads (0 = main thread only; default: one per core, at once for a file over 1 MB, after 2,000 lines for a stream)')
+    .option('--workers <n>', 'batch: worker threads (0 = main thread only; default: one per core but one, at once for a file over 1 MB, after 2,000 lines for a stream; the main thread judges too)')
     .action(action<DecodeOptions>(app, async (opts, ctx, args) => (await import('./decode-run.js')).runDecodeCommand(opts, ctx, args[0])));
   examples(cmd, [
     'tacpay decode "data=%7B...%7D&sign=..."                 fields, issues, signature status',
