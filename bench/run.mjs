@@ -131,26 +131,38 @@ function runTacpay(argv) {
 if (want('batch')) {
   const n = quick ? 10000 : 50000;
   const { file, pub } = ensureBatchFile(n);
-  const base = [];
-  const single = [];
-  const multi = [];
-  for (let i = 0; i < (quick ? 1 : 3); i++) {
-    base.push(await bareVerifyLoop(file, pub));
-    single.push(await runTacpay(['decode', '--file', file, '--public-key', pub, '--workers', '0']));
-    multi.push(await runTacpay(['decode', '--file', file, '--public-key', pub]));
-  }
-  for (const r of [...single, ...multi]) if (r.lines !== n || r.valid !== n) throw new Error(`tacpay batch printed ${r.lines} records, ${r.valid} valid; expected ${n}`);
-  for (const r of base) if (r.ok !== n) throw new Error(`the bare loop verified ${r.ok} of ${n} lines`);
-  const b = median(base.map((r) => r.ms));
-  const s = median(single.map((r) => r.ms));
-  const m = median(multi.map((r) => r.ms));
-  console.log(`batch verify of ${n} RSA-2048 pay_info lines, each a process timed from spawn to exit (median of ${base.length}): bare crypto.verify loop ${b.toFixed(0)} ms, tacpay one thread ${s.toFixed(0)} ms, tacpay ${availableParallelism()} cores ${m.toFixed(0)} ms`);
+  const runs = { bare: [], single: [], multi: [] };
+  const kinds = {
+    bare: () => bareVerifyLoop(file, pub),
+    single: () => runTacpay(['decode', '--file', file, '--public-key', pub, '--workers', '0']),
+    multi: () => runTacpay(['decode', '--file', file, '--public-key', pub]),
+  };
+  // Five rounds, each the three runs back to back, in an order that rotates (a run's place in the
+  // round measurably shifts its time). The ratios are taken within a round and the target is their
+  // median: this machine's speed drifts by 15% within seconds, and runs seconds apart see the same
+  // machine. (Three rounds gave single figures 1.25-1.61 for the same code.)
+  const order = [
+    ['bare', 'single', 'multi'],
+    ['multi', 'bare', 'single'],
+    ['single', 'multi', 'bare'],
+  ];
+  for (let i = 0; i < (quick ? 1 : 5); i++) for (const kind of order[i % order.length]) runs[kind].push(await kinds[kind]());
+  for (const r of [...runs.single, ...runs.multi]) if (r.lines !== n || r.valid !== n) throw new Error(`tacpay batch printed ${r.lines} records, ${r.valid} valid; expected ${n}`);
+  for (const r of runs.bare) if (r.ok !== n) throw new Error(`the bare loop verified ${r.ok} of ${n} lines`);
+  const b = median(runs.bare.map((r) => r.ms));
+  const s = median(runs.single.map((r) => r.ms));
+  const m = median(runs.multi.map((r) => r.ms));
+  const rounds = runs.bare.length;
+  console.log(`batch verify of ${n} RSA-2048 pay_info lines, each a process timed from spawn to exit (median of ${rounds}): bare crypto.verify loop ${b.toFixed(0)} ms, tacpay one thread ${s.toFixed(0)} ms, tacpay ${availableParallelism()} cores ${m.toFixed(0)} ms`);
+  const singleRatios = runs.bare.map((r, i) => r.ms / runs.single[i].ms);
+  const multiRatios = runs.bare.map((r, i) => r.ms / runs.multi[i].ms);
+  console.log(`per round, bare loop / tacpay: one thread ${singleRatios.map((x) => x.toFixed(2)).join(' ')}; ${availableParallelism()} cores ${multiRatios.map((x) => x.toFixed(2)).join(' ')} (ratio of the medians: ${(b / s).toFixed(2)}, ${(b / m).toFixed(2)})`);
   // What two cores give here at best: the same bare loop run twice at once, in two processes.
   const pair = (await Promise.all([0, 1].map(() => bareVerifyLoop(file, pub)))).map((r) => r.ms);
   const ceiling = (2 * b) / Math.max(...pair);
   console.log(`this machine's two-core ceiling: two bare loops at once verify ${ceiling.toFixed(2)}x what one does alone`);
-  report('batch throughput, tacpay --workers 0 (one thread) / bare loop', b / s, 0.8, 'x', 'higher');
-  report(`batch throughput, tacpay workers (${availableParallelism()} cores) / bare loop`, b / m, 1.5, 'x', 'higher');
+  report('batch throughput, tacpay --workers 0 (one thread) / bare loop', median(singleRatios), 0.8, 'x', 'higher');
+  report(`batch throughput, tacpay workers (${availableParallelism()} cores) / bare loop`, median(multiRatios), 1.5, 'x', 'higher');
 }
 
 // ---------------------------------------------------------------- peak RSS
