@@ -7,7 +7,7 @@ import { VerifyPool } from '../../src/cli/batch/pool.js';
 import { tempDir } from '../helpers/cli.js';
 
 function job(firstLine: number) {
-  return { firstLine, count: 1, bytes: new ArrayBuffer(8), lens: new Float64Array([8]) };
+  return { firstLine, count: 1, bytes: new ArrayBuffer(8), size: 8, lines: new Float64Array([0, 8]) };
 }
 
 /** A pool of one worker running `source`, given one batch; `check` sees it, and the pool is closed after. */

@@ -50,7 +50,7 @@ parentPort.on('message', (m) => {
   if (m.init) return;
   const tally = { lines: m.count, valid: m.count, invalid: 0, verified: 0, failed: 0, notChecked: m.count };
   const out = new Uint8Array(0);
-  parentPort.postMessage({ seq: m.seq, out, tally, bytes: m.bytes, lens: m.lens }, [m.bytes, m.lens.buffer]);
+  parentPort.postMessage({ seq: m.seq, out, tally, bytes: m.bytes, lines: m.lines }, [m.bytes, m.lines.buffer]);
 });
 `,
   );
@@ -65,7 +65,7 @@ describe('the batch takes the workers started early', () => {
     prespawn(['decode', '--file', 'big.txt', '--workers', '1'], dir, [url]);
     const pool = new VerifyPool(url, 1, {}, []);
     try {
-      pool.submit({ firstLine: 1, count: 1, bytes: new ArrayBuffer(8), lens: new Float64Array([8]) });
+      pool.submit({ firstLine: 1, count: 1, bytes: new ArrayBuffer(8), size: 8, lines: new Float64Array([0, 8]) });
       await pool.idle();
       expect(pool.takeReady().map((r) => r.tally.lines)).toEqual([1]);
       expect(readFileSync(log, 'utf8')).toBe('loaded\n');

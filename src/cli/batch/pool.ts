@@ -5,6 +5,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { spawnVerifyWorker, takeEarlyWorker } from './prespawn.js';
+import type { SpareBuffers } from './batcher.js';
 import type { BatchDone, BatchJob, WorkerInit, WorkerInitMessage } from './protocol.js';
 
 interface Slot {
@@ -34,7 +35,7 @@ export class VerifyPool {
     readonly size: number,
     init: WorkerInit,
     /** Where batch buffers go once judged (by a worker or here), ready for the next batch. */
-    private readonly spare: Array<{ bytes: ArrayBuffer; lens: Float64Array }>,
+    private readonly spare: SpareBuffers,
     private readonly window = 3,
   ) {
     for (let i = 0; i < size; i++) {
@@ -51,7 +52,7 @@ export class VerifyPool {
       slot.worker.on('message', (msg: BatchDone) => {
         slot.busy--;
         this.inFlight--;
-        this.spare.push({ bytes: msg.bytes, lens: msg.lens });
+        this.spare.push({ bytes: msg.bytes, lines: msg.lines });
         this.done.set(msg.seq, msg);
         this.poke();
       });
@@ -111,7 +112,7 @@ export class VerifyPool {
     const full: BatchJob = { ...job, seq: this.nextSeq++, ...(outBuf ? { outBuf } : {}) };
     slot.busy++;
     this.inFlight++;
-    slot.worker.postMessage(full, outBuf ? [full.bytes, full.lens.buffer as ArrayBuffer, outBuf] : [full.bytes, full.lens.buffer as ArrayBuffer]);
+    slot.worker.postMessage(full, outBuf ? [full.bytes, full.lines.buffer as ArrayBuffer, outBuf] : [full.bytes, full.lines.buffer as ArrayBuffer]);
   }
 
   /** Results that are next in order, removed from the reorder buffer. */

@@ -1,4 +1,5 @@
 /** Messages between the batch main thread and its verify workers (types only: no runtime code). */
+import type { LineBatch } from './batcher.js';
 import type { Tally } from './record.js';
 
 /**
@@ -16,16 +17,9 @@ export interface WorkerInitMessage {
   init: WorkerInit;
 }
 
-/**
- * A run of consecutive lines. `bytes` holds the kept lines back to back; `lens[i]` is line i's
- * length, or minus its length when it was too long and not kept. Both buffers are transferred, not copied.
- */
-export interface BatchJob {
+/** A batch of lines (batcher.ts) to judge, with its place in the output order. */
+export interface BatchJob extends LineBatch {
   seq: number;
-  firstLine: number;
-  count: number;
-  bytes: ArrayBuffer;
-  lens: Float64Array;
   /** An output buffer the main thread is done with, for the worker to write this batch's records into (transferred). */
   outBuf?: ArrayBuffer;
 }
@@ -44,5 +38,5 @@ export interface BatchDone {
   out: Uint8Array;
   tally: Tally;
   bytes: ArrayBuffer;
-  lens: Float64Array;
+  lines: Float64Array;
 }

@@ -10,6 +10,7 @@ import { DOC_MAX_LENGTH, longIssue } from '../../core/payinfo.js';
 import { fastVerdict, type RawBytes } from '../../core/payinfo-fast.js';
 import { checkPayInfoGeneral, type CheckOptions, type SignatureResult } from '../../core/payinfo-verify.js';
 import { thousands } from '../../core/numbers.js';
+import type { LineBatch } from './batcher.js';
 
 /** Counts for the summary; workers send theirs back with each batch. */
 export interface Tally {
@@ -112,28 +113,27 @@ export function tooLongRecord(line: number, droppedBytes: number, tally: Tally):
   return record(line, false, undefined, [tooLong], JSON.stringify({ status: 'not-checked', reason: 'the line is too long' }));
 }
 
-/** Judges one batch job (lines back to back in `bytes`, lengths in `lens`): the records in order and their counts. */
-export function judgeBatch(job: { firstLine: number; count: number; bytes: ArrayBuffer; lens: Float64Array }, opts: CheckOptions): { out: string; tally: Tally } {
+/** Judges a batch of lines (batcher.ts): the records in order and their counts. */
+export function judgeBatch(job: LineBatch, opts: CheckOptions): { out: string; tally: Tally } {
   const tally = newTally();
-  let used = 0;
-  for (let i = 0; i < job.count; i++) if (job.lens[i]! > 0) used += job.lens[i]!;
-  const bytes = Buffer.from(job.bytes, 0, used);
+  const bytes = Buffer.from(job.bytes, 0, job.size);
   // Pay_info lines are ASCII: then the whole batch becomes one string and each line a slice of it,
   // instead of a Buffer view, an ASCII check and a string per line (what textFromBytes would give).
+  // (Line ends between the lines are ASCII too.)
   const ascii = isAscii(bytes) ? bytes.toString('latin1') : undefined;
   // One object for the batch, moved along line by line (fastVerdict reads the sign from the bytes).
   const raw: RawBytes = { bytes, start: 0 };
-  let offset = 0;
+  const lines = job.lines;
   let out = '';
   for (let i = 0; i < job.count; i++) {
-    const len = job.lens[i]!;
+    const start = lines[2 * i]!;
+    const len = lines[2 * i + 1]!;
     const line = job.firstLine + i;
-    if (len < 0) {
-      out += tooLongRecord(line, -len, tally) + '\n';
+    if (start < 0) {
+      out += tooLongRecord(line, len, tally) + '\n';
     } else {
-      raw.start = offset;
-      out += (ascii !== undefined ? judgeText(ascii.slice(offset, offset + len), line, opts, tally, raw) : judgeLine(bytes.subarray(offset, offset + len), line, opts, tally)) + '\n';
-      offset += len;
+      raw.start = start;
+      out += (ascii !== undefined ? judgeText(ascii.slice(start, start + len), line, opts, tally, raw) : judgeLine(bytes.subarray(start, start + len), line, opts, tally)) + '\n';
     }
   }
   return { out, tally };

@@ -18,7 +18,7 @@ import type { CheckOptions } from '../../core/payinfo-verify.js';
 import type { Ctx } from '../context.js';
 import { TacpayError } from '../errors.js';
 import { fileError } from '../input.js';
-import { LineSplitter } from './lines.js';
+import { LineBatcher, type LineBatch, type SpareBuffers } from './batcher.js';
 import { Output } from './output-writer.js';
 import { VerifyPool } from './pool.js';
 import type { WorkerInit } from './protocol.js';
@@ -28,7 +28,7 @@ import { addTally, judgeBatch, newTally } from './record.js';
 const BATCH_LINES = 128;
 /** Bytes per read of the input. */
 const READ_BYTES = 64 * 1024;
-// Must hold at least one line of the maximum length (64 KiB).
+// Must hold at least one line of the maximum length (64 KiB) and its line end.
 const BATCH_BYTES = 256 * 1024;
 
 export interface BatchRun {
@@ -45,56 +45,9 @@ export interface BatchRun {
   noKeyWords: string;
 }
 
-/** Lines gathered for one worker job, copied into a buffer that is transferred, not cloned. */
-class BatchBuilder {
-  private bytes: Buffer;
-  private lens: Float64Array;
-  private used = 0;
-  count = 0;
-  constructor(
-    public firstLine: number,
-    private readonly spare: Array<{ bytes: ArrayBuffer; lens: Float64Array }>,
-  ) {
-    ({ bytes: this.bytes, lens: this.lens } = this.fresh());
-  }
-
-  private fresh(): { bytes: Buffer; lens: Float64Array } {
-    const reuse = this.spare.pop();
-    if (reuse) return { bytes: Buffer.from(reuse.bytes), lens: reuse.lens };
-    return { bytes: Buffer.allocUnsafeSlow(BATCH_BYTES), lens: new Float64Array(BATCH_LINES) };
-  }
-
-  fits(line: Buffer | null): boolean {
-    return this.count < BATCH_LINES && (line === null || this.used + line.length <= BATCH_BYTES);
-  }
-
-  add(line: Buffer | null, dropped: number): void {
-    if (line) {
-      line.copy(this.bytes, this.used);
-      this.used += line.length;
-      this.lens[this.count++] = line.length;
-    } else {
-      this.lens[this.count++] = -dropped;
-    }
-  }
-
-  get full(): boolean {
-    return this.count === BATCH_LINES;
-  }
-
-  take(): { firstLine: number; count: number; bytes: ArrayBuffer; lens: Float64Array } {
-    const job = { firstLine: this.firstLine, count: this.count, bytes: this.bytes.buffer as ArrayBuffer, lens: this.lens };
-    this.firstLine += this.count;
-    ({ bytes: this.bytes, lens: this.lens } = this.fresh());
-    this.used = 0;
-    this.count = 0;
-    return job;
-  }
-}
-
 /**
  * A regular file's chunks, read with readSync into one reused buffer: no stream, promise or
- * thread-pool round trip per chunk (the splitter copies whatever it keeps, so reuse is safe). A
+ * thread-pool round trip per chunk (the batcher copies whatever it keeps, so reuse is safe). A
  * pipe or device (and stdin) stays a stream: a blocking read there would stall the workers' answers.
  */
 function* fileChunks(fd: number): Generator<Buffer> {
@@ -136,12 +89,11 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
   const cores = availableParallelism();
   const workerUrl = run.workerUrls.find((u) => existsSync(fileURLToPath(u)));
   // Batch buffers judged here or returned by a worker, ready for the next batch.
-  const spare: Array<{ bytes: ArrayBuffer; lens: Float64Array }> = [];
+  const spare: SpareBuffers = [];
   // Every line goes into a batch, judged here or by a worker: the same judgeBatch either way, which
   // reads each line's sign straight from the batch's bytes.
-  const builder = new BatchBuilder(1, spare);
-  const pending: ReturnType<BatchBuilder['take']>[] = [];
-  let lineNo = 0;
+  const pending: LineBatch[] = [];
+  const batcher = new LineBatcher(MAX_PAYINFO_BYTES, BATCH_LINES, BATCH_BYTES, spare, (batch) => pending.push(batch));
   let workersTried = false;
 
   const startPool = (n: number) => {
@@ -161,14 +113,7 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
   // A big file is known to be long before its first line: workers start now, while this thread reads.
   else if (auto && size !== undefined && size >= AUTO_WORKERS_BYTES) startPool(cores - 1);
 
-  const splitter = new LineSplitter(MAX_PAYINFO_BYTES, (line, dropped) => {
-    lineNo++;
-    if (!builder.fits(line)) pending.push(builder.take());
-    builder.add(line, dropped);
-    if (builder.full) pending.push(builder.take());
-  });
-
-  const progress = makeProgress(ctx, tally, () => lineNo);
+  const progress = makeProgress(ctx, tally, () => batcher.lineCount);
   const collect = () => {
     if (!pool) return;
     for (const done of pool.takeReady()) {
@@ -176,9 +121,9 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
       addTally(tally, done.tally);
     }
   };
-  const judgeHere = (job: ReturnType<BatchBuilder['take']>) => {
-    const done = judgeBatch(job, run.check);
-    spare.push({ bytes: job.bytes, lens: job.lens });
+  const judgeHere = (batch: LineBatch) => {
+    const done = judgeBatch(batch, run.check);
+    spare.push({ bytes: batch.bytes, lines: batch.lines });
     return done;
   };
   const pump = async () => {
@@ -188,7 +133,7 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
         out.add(done.out);
         addTally(tally, done.tally);
         // A stream that turns out long moves to worker threads (judged here until then).
-        if (auto && !workersTried && lineNo >= AUTO_WORKERS_AFTER) startPool(cores - 1);
+        if (auto && !workersTried && batcher.lineCount >= AUTO_WORKERS_AFTER) startPool(cores - 1);
       } else if (!pool.hasRoom()) {
         // The workers have all the batches they can queue (or are still booting, ~50 ms): this
         // thread judges the next one instead of waiting, then looks at their answers again.
@@ -209,7 +154,7 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
   try {
     try {
       for await (const chunk of input) {
-        splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+        batcher.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
         await pump();
       }
     } catch (err) {
@@ -217,8 +162,7 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
       if (typeof e.code === 'string' && e.syscall) throw fileError(e, label, 'pay_info input');
       throw err;
     }
-    splitter.finish();
-    if (builder.count > 0) pending.push(builder.take());
+    batcher.finish();
     await pump();
     if (pool) {
       await pool.idle();
@@ -231,7 +175,7 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
     if (fd !== undefined) closeSync(fd);
   }
 
-  if (lineNo === 0) throw new TacpayError(`no pay_info lines in ${label}`, 'give one pay_info per line (data=...&sign=...)', 'input.empty');
+  if (batcher.lineCount === 0) throw new TacpayError(`no pay_info lines in ${label}`, 'give one pay_info per line (data=...&sign=...)', 'input.empty');
   ctx.note(summary(tally, performance.now() - started, pool?.size ?? 0, Boolean(run.check.key), run.noKeyWords));
   return tally.invalid > 0 ? 1 : 0;
 }

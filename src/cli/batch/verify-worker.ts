@@ -37,6 +37,6 @@ parentPort?.on('message', (msg: BatchJob | WorkerInitMessage) => {
   const size = Buffer.byteLength(out, 'utf8');
   const target = job.outBuf && job.outBuf.byteLength >= size ? Buffer.from(job.outBuf) : Buffer.allocUnsafeSlow(Math.max(size, OUT_MIN));
   const records = target.subarray(0, target.write(out, 'utf8'));
-  const done: BatchDone = { seq: job.seq, out: records, tally, bytes: job.bytes, lens: job.lens };
-  parentPort!.postMessage(done, [job.bytes, job.lens.buffer as ArrayBuffer, target.buffer as ArrayBuffer]);
+  const done: BatchDone = { seq: job.seq, out: records, tally, bytes: job.bytes, lines: job.lines };
+  parentPort!.postMessage(done, [job.bytes, job.lines.buffer as ArrayBuffer, target.buffer as ArrayBuffer]);
 });
