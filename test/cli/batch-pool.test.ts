@@ -37,3 +37,36 @@ describe('VerifyPool when a worker fails', () => {
     });
   });
 });
+
+describe('VerifyPool order with batches judged on this thread', () => {
+  it('results judged here wait behind a slow worker batch: heldBack counts them, answer() waits for the worker', async () => {
+    const script = join(tempDir('tacpay-pool-'), 'slow.cjs');
+    // Answers each batch 300 ms late, with a tally that says which batch it was.
+    writeFileSync(
+      script,
+      `const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (m) => {
+  if (m.init) return;
+  setTimeout(() => {
+    const tally = { lines: m.firstLine, valid: 0, invalid: 0, verified: 0, failed: 0, notChecked: 0 };
+    parentPort.postMessage({ seq: m.seq, out: new Uint8Array(0), tally, bytes: m.bytes, lines: m.lines }, [m.bytes, m.lines.buffer]);
+  }, 300);
+});
+`,
+    );
+    const pool = new VerifyPool(pathToFileURL(script), 1, {}, []);
+    try {
+      pool.submit(job(1));
+      const here = (j: { firstLine: number }) => ({ out: '', tally: { lines: j.firstLine, valid: 0, invalid: 0, verified: 0, failed: 0, notChecked: 0 } });
+      pool.runLocal(job(2), here);
+      pool.runLocal(job(3), here);
+      expect(pool.heldBack).toBe(2);
+      expect(pool.takeReady()).toEqual([]);
+      await pool.answer();
+      expect(pool.takeReady().map((r) => r.tally.lines)).toEqual([1, 2, 3]);
+      expect(pool.heldBack).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -26,6 +26,9 @@ describe('plannedWorkers: only what the batch would start at once anyway', () =>
     ['--workers N starts N for any regular file', ['decode', '--file', 'small.txt', '--workers', '3'], 2, 3],
     ['--workers 0', ['decode', '--file', 'big.txt', '--workers=0'], 2, 0],
     ['--workers that is not a number is for the usage error', ['decode', '--file', 'big.txt', '--workers', 'x'], 2, 0],
+    ['--workers over 64 is for the usage error too', ['decode', '--file', 'big.txt', '--workers', '100'], 2, 0],
+    ['the last --workers counts, as in commander', ['decode', '--file', 'big.txt', '--workers', '2', '--workers=0'], 2, 0],
+    ['the last --file counts', ['decode', '--file', 'big.txt', '--file', 'small.txt'], 2, 0],
     ['--batch reads stdin', ['decode', '--batch'], 2, 0],
     ['--file - reads stdin', ['decode', '--file', '-'], 2, 0],
     ['a directory', ['decode', '--file', 'sub'], 2, 0],
@@ -78,9 +81,10 @@ describe('the batch takes the workers started early', () => {
     const script = join(tempDir('tacpay-prespawn-broken-'), 'worker.cjs');
     writeFileSync(script, "throw new Error('the early worker is broken');\n");
     const url = pathToFileURL(script);
-    prespawn(['decode', '--file', 'big.txt', '--workers', '1'], dir, [url]);
+    const [early] = prespawn(['decode', '--file', 'big.txt', '--workers', '1'], dir, [url]);
     // Let it fail first, as it would while the CLI parses its key.
-    await new Promise((r) => setTimeout(r, 300));
+    // (Not events.once: it rejects on the 'error' that comes first.)
+    await new Promise((r) => early!.worker.once('exit', r));
     const pool = new VerifyPool(url, 1, {}, []);
     try {
       await expect(pool.idle().then(() => pool.room())).rejects.toThrow('the early worker is broken');

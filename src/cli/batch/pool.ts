@@ -1,10 +1,12 @@
 /**
  * A fixed set of verify workers with a bounded in-flight window: at most `window` batches queued per
  * worker, so memory stays flat however long the input is, and results are handed back strictly in
- * submission order (a reorder buffer holds at most the window's worth).
+ * submission order. Batches the main thread judges itself (runLocal) wait in the reorder buffer
+ * behind older worker batches; the caller stops judging ahead once `heldBack` reaches its limit.
  */
 import type { Worker } from 'node:worker_threads';
 import { spawnVerifyWorker, takeEarlyWorker } from './prespawn.js';
+import { TacpayError } from '../errors.js';
 import type { SpareBuffers } from './batcher.js';
 import type { BatchDone, BatchJob, WorkerInit, WorkerInitMessage } from './protocol.js';
 
@@ -19,8 +21,6 @@ export type Ready = Pick<BatchDone, 'tally'> & { out: string | Uint8Array };
 export class VerifyPool {
   private readonly slots: Slot[] = [];
   private readonly done = new Map<number, Ready>();
-  /** Workers that have started running (a new one takes ~50 ms to boot). */
-  online = 0;
   private nextSeq = 0;
   private nextOut = 0;
   private inFlight = 0;
@@ -42,13 +42,6 @@ export class VerifyPool {
       // A worker started while the CLI started (prespawn.ts) if there is one, else a new one.
       const early = takeEarlyWorker(url);
       const slot: Slot = { worker: early?.worker ?? spawnVerifyWorker(url), busy: 0 };
-      if (early?.online) this.online++;
-      else {
-        slot.worker.once('online', () => {
-          this.online++;
-          this.poke();
-        });
-      }
       slot.worker.on('message', (msg: BatchDone) => {
         slot.busy--;
         this.inFlight--;
@@ -68,7 +61,8 @@ export class VerifyPool {
   }
 
   private fail(err: Error): void {
-    this.failure ??= err;
+    // One line for the user, not an internal error with a stack: the run can go on without workers.
+    this.failure ??= new TacpayError(`a verify worker failed: ${err.message}`, 'decode on one thread with --workers 0 (and report this if it happens again)', 'batch.worker');
     this.poke();
   }
 
@@ -81,6 +75,17 @@ export class VerifyPool {
   private async next(): Promise<void> {
     if (this.failure) throw this.failure;
     await new Promise<void>((resolve) => (this.wake = resolve));
+    if (this.failure) throw this.failure;
+  }
+
+  /** Results judged but held back behind an older batch that is still with a worker. */
+  get heldBack(): number {
+    return this.done.size;
+  }
+
+  /** Waits for the next answer from a worker (or a failure). */
+  async answer(): Promise<void> {
+    if (this.inFlight > 0) await this.next();
     if (this.failure) throw this.failure;
   }
 

@@ -4,10 +4,11 @@
  * judged (parse the command line and config, load and parse the key, open the file) the second
  * core sits idle: a worker started at once boots in that time instead of after it.
  *
- * Only for the case that is plain from the raw arguments: `tacpay decode --file <regular file of
- * AUTO_WORKERS_BYTES or more>`, where the batch would start its workers at once anyway. Anything
- * else (another command first, --batch, stdin, a small file, --workers 0, --help) starts nothing
- * here and the batch starts its own workers as before. Workers started here are unref'd until the
+ * Only for the case that is plain from the raw arguments: `tacpay decode --file <regular file>`
+ * of AUTO_WORKERS_BYTES or more, or with --workers N (1-64), where the batch starts its workers at
+ * once anyway. Anything else (another command first, --batch, stdin, a small file without
+ * --workers, --workers 0 or out of range, --help) starts nothing here and the batch starts its
+ * own workers as before. Workers started here are unref'd until the
  * batch takes them, so a run that ends before that (a usage error, a bad key) is not held open.
  */
 import { statSync } from 'node:fs';
@@ -17,10 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AUTO_WORKERS_BYTES } from './thresholds.js';
 
-/** A worker started early, with what happened to it before the batch took it. */
+/** A worker started early, with what went wrong with it before the batch took it. */
 export interface EarlyWorker {
   worker: Worker;
-  online: boolean;
   failure?: Error;
 }
 
@@ -42,14 +42,15 @@ export function takeEarlyWorker(url: URL): EarlyWorker | undefined {
   return taken;
 }
 
-/** The value of `--name <v>` or `--name=<v>` among decode's arguments, else undefined. */
+/** The value of the last `--name <v>` or `--name=<v>` among decode's arguments (commander keeps the last), else undefined. */
 function optionValue(args: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === name) return args[i + 1];
-    if (a.startsWith(`${name}=`)) return a.slice(name.length + 1);
+    if (a === name) value = args[++i];
+    else if (a.startsWith(`${name}=`)) value = a.slice(name.length + 1);
   }
-  return undefined;
+  return value;
 }
 
 /** How many workers a batch run of these arguments will start at once, or 0 when that is not plain. */
@@ -60,8 +61,9 @@ export function plannedWorkers(argv: readonly string[], cwd: string, cores = ava
   const file = optionValue(args, '--file');
   if (file === undefined || file === '-' || file.startsWith('-')) return 0;
   const workers = optionValue(args, '--workers');
-  if (workers !== undefined && !/^\d+$/.test(workers)) return 0;
-  const n = workers !== undefined ? Math.min(Number(workers), 64) : cores > 1 ? cores - 1 : 0;
+  // Out of range is a usage error the command reports: nothing to start for it.
+  if (workers !== undefined && (!/^\d+$/.test(workers) || Number(workers) > 64)) return 0;
+  const n = workers !== undefined ? Number(workers) : cores > 1 ? cores - 1 : 0;
   if (n === 0) return 0;
   try {
     const stat = statSync(resolve(cwd, file));
@@ -72,10 +74,10 @@ export function plannedWorkers(argv: readonly string[], cwd: string, cores = ava
   return n;
 }
 
-/** Starts the workers a batch of these arguments will want, if that is plain now (see above). */
-export function prespawn(argv: readonly string[], cwd: string, urls: readonly URL[]): void {
+/** Starts the workers a batch of these arguments will want, if that is plain now (see above); returns them. */
+export function prespawn(argv: readonly string[], cwd: string, urls: readonly URL[]): readonly EarlyWorker[] {
   const n = plannedWorkers(argv, cwd);
-  if (n === 0) return;
+  if (n === 0) return [];
   const url = urls.find((u) => {
     try {
       return statSync(fileURLToPath(u)).isFile();
@@ -83,15 +85,17 @@ export function prespawn(argv: readonly string[], cwd: string, urls: readonly UR
       return false;
     }
   });
-  if (!url) return;
+  if (!url) return [];
   earlyUrl = url.href;
+  const started: EarlyWorker[] = [];
   for (let i = 0; i < n; i++) {
-    const entry: EarlyWorker = { worker: spawnVerifyWorker(url), online: false };
+    const entry: EarlyWorker = { worker: spawnVerifyWorker(url) };
     entry.worker.unref();
-    entry.worker.once('online', () => (entry.online = true));
     // Kept for the batch to report: an 'error' with no listener would end the process here.
     entry.worker.on('error', (err) => (entry.failure ??= err));
     entry.worker.once('exit', (code) => (entry.failure ??= new Error(`a verify worker stopped unexpectedly (exit code ${code})`)));
     early.push(entry);
+    started.push(entry);
   }
+  return started;
 }

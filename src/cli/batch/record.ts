@@ -1,7 +1,7 @@
 /**
  * One batch line in, one NDJSON record out: the same judgement as a single `decode`, in a compact
- * record. Shared by the main thread (small batches) and the worker threads, so both write
- * byte-identical records.
+ * record. Shared by the main thread (every batch before workers start, and whenever they are
+ * full) and the worker threads, so both write byte-identical records.
  */
 import { isAscii } from 'node:buffer';
 import { issue, type Issue } from '../../core/issues.js';

@@ -26,6 +26,11 @@ import { AUTO_WORKERS_AFTER, AUTO_WORKERS_BYTES } from './thresholds.js';
 import { addTally, judgeBatch, newTally } from './record.js';
 
 const BATCH_LINES = 128;
+/**
+ * Batches judged here that may wait behind one still with a worker (~50 KB of records each): a
+ * worker that boots or stalls for longer is waited for instead.
+ */
+const LOCAL_AHEAD = 32;
 /** Bytes per read of the input. */
 const READ_BYTES = 64 * 1024;
 // Must hold at least one line of the maximum length (64 KiB) and its line end.
@@ -109,9 +114,6 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
   // for, and two busy threads on two cores instead of three: 2-core batches ran ~8% faster than with
   // a worker per core and this thread only handing out (median of 10 paired runs, 50,000 lines).
   const auto = run.workers === undefined && cores > 1;
-  if (run.workers !== undefined && run.workers > 0) startPool(run.workers);
-  // A big file is known to be long before its first line: workers start now, while this thread reads.
-  else if (auto && size !== undefined && size >= AUTO_WORKERS_BYTES) startPool(cores - 1);
 
   const progress = makeProgress(ctx, tally, () => batcher.lineCount);
   const collect = () => {
@@ -135,10 +137,16 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
         // A stream that turns out long moves to worker threads (judged here until then).
         if (auto && !workersTried && batcher.lineCount >= AUTO_WORKERS_AFTER) startPool(cores - 1);
       } else if (!pool.hasRoom()) {
-        // The workers have all the batches they can queue (or are still booting, ~50 ms): this
-        // thread judges the next one instead of waiting, then looks at their answers again.
-        pool.runLocal(pending.shift()!, judgeHere);
-        await new Promise<void>((r) => setImmediate(r));
+        if (pool.heldBack >= LOCAL_AHEAD) {
+          // A worker is behind (still booting, or stalled): what this thread judged waits for its
+          // batch to come out first, so wait for it rather than pile up records.
+          await pool.answer();
+        } else {
+          // The workers have all the batches they can queue: this thread judges the next one
+          // instead of waiting, then looks at their answers again.
+          pool.runLocal(pending.shift()!, judgeHere);
+          await new Promise<void>((r) => setImmediate(r));
+        }
       } else {
         await pool.room();
         pool.submit(pending.shift()!);
@@ -152,6 +160,9 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
   };
 
   try {
+    if (run.workers !== undefined && run.workers > 0) startPool(run.workers);
+    // A big file is known to be long before its first line: workers start now, while this thread reads.
+    else if (auto && size !== undefined && size >= AUTO_WORKERS_BYTES) startPool(cores - 1);
     try {
       for await (const chunk of input) {
         batcher.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
