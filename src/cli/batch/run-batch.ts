@@ -111,8 +111,8 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
   };
   // One worker per core but one: this thread reads, hands out and writes, and judges a batch itself
   // whenever the workers are full. One isolate fewer to boot (~40 ms) and to compile the hot code
-  // for, and two busy threads on two cores instead of three: 2-core batches ran ~8% faster than with
-  // a worker per core and this thread only handing out (median of 10 paired runs, 50,000 lines).
+  // for, and two busy threads on two cores instead of three: 2-core batches ran 2-8% faster than
+  // with a worker per core and this thread only handing out (two sets of paired runs, 50,000 lines).
   const auto = run.workers === undefined && cores > 1;
 
   const progress = makeProgress(ctx, tally, () => batcher.lineCount);
