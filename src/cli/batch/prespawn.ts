@@ -8,8 +8,8 @@
  * of AUTO_WORKERS_BYTES or more, or with --workers N (1-64), where the batch starts its workers at
  * once anyway. Anything else (another command first, --batch, stdin, a small file without
  * --workers, --workers 0 or out of range, --help) starts nothing here and the batch starts its
- * own workers as before. Workers started here are unref'd until the
- * batch takes them, so a run that ends before that (a usage error, a bad key) is not held open.
+ * own workers as before. Workers started here are unref'd until the batch takes them, so a run
+ * that ends before that (a usage error, a bad key) is not held open.
  */
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
