@@ -14,7 +14,7 @@ function job(firstLine: number) {
 async function withWorker(source: string, check: (pool: VerifyPool) => Promise<void>): Promise<void> {
   const script = join(tempDir('tacpay-pool-'), 'worker.cjs');
   writeFileSync(script, source);
-  const pool = new VerifyPool(pathToFileURL(script), 1, {}, []);
+  const pool = new VerifyPool(pathToFileURL(script), 1, {}, [], []);
   try {
     pool.submit(job(1));
     await check(pool);
@@ -54,10 +54,10 @@ parentPort.on('message', (m) => {
 });
 `,
     );
-    const pool = new VerifyPool(pathToFileURL(script), 1, {}, []);
+    const pool = new VerifyPool(pathToFileURL(script), 1, {}, [], []);
     try {
       pool.submit(job(1));
-      const here = (j: { firstLine: number }) => ({ out: '', tally: { lines: j.firstLine, valid: 0, invalid: 0, verified: 0, failed: 0, notChecked: 0 } });
+      const here = (j: { firstLine: number }) => ({ out: new Uint8Array(0), tally: { lines: j.firstLine, valid: 0, invalid: 0, verified: 0, failed: 0, notChecked: 0 } });
       pool.runLocal(job(2), here);
       pool.runLocal(job(3), here);
       expect(pool.heldBack).toBe(2);

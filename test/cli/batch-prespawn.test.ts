@@ -66,7 +66,7 @@ describe('the batch takes the workers started early', () => {
     writeFileSync(log, '');
     const url = countingWorker(log);
     prespawn(['decode', '--file', 'big.txt', '--workers', '1'], dir, [url]);
-    const pool = new VerifyPool(url, 1, {}, []);
+    const pool = new VerifyPool(url, 1, {}, [], []);
     try {
       pool.submit({ firstLine: 1, count: 1, bytes: new ArrayBuffer(8), size: 8, lines: new Float64Array([0, 8]) });
       await pool.idle();
@@ -85,7 +85,7 @@ describe('the batch takes the workers started early', () => {
     // Let it fail first, as it would while the CLI parses its key.
     // (Not events.once: it rejects on the 'error' that comes first.)
     await new Promise((r) => early!.worker.once('exit', r));
-    const pool = new VerifyPool(url, 1, {}, []);
+    const pool = new VerifyPool(url, 1, {}, [], []);
     try {
       await expect(pool.idle().then(() => pool.room())).rejects.toThrow('the early worker is broken');
     } finally {

@@ -15,8 +15,8 @@ interface Slot {
   busy: number;
 }
 
-/** A batch's records (a worker's bytes, or a string when judged on the main thread) and counts, in order. */
-export type Ready = Pick<BatchDone, 'tally'> & { out: string | Uint8Array };
+/** A batch's records (as bytes, judged by a worker or on the main thread) and counts, in order. */
+export type Ready = Pick<BatchDone, 'tally' | 'out'>;
 
 export class VerifyPool {
   private readonly slots: Slot[] = [];
@@ -27,8 +27,6 @@ export class VerifyPool {
   private wake: (() => void) | undefined;
   private failure: Error | undefined;
   private closing = false;
-  /** Output buffers already written out, to go back to a worker with its next batch. */
-  readonly spareOut: ArrayBuffer[] = [];
 
   constructor(
     url: URL,
@@ -36,6 +34,8 @@ export class VerifyPool {
     init: WorkerInit,
     /** Where batch buffers go once judged (by a worker or here), ready for the next batch. */
     private readonly spare: SpareBuffers,
+    /** Output buffers already written out, to go to a worker with its next batch. */
+    private readonly spareOut: ArrayBuffer[],
     private readonly window = 3,
   ) {
     for (let i = 0; i < size; i++) {
@@ -104,7 +104,7 @@ export class VerifyPool {
   }
 
   /** Judges a batch on this thread instead, in its place in the output order (when the workers are full). */
-  runLocal(job: Omit<BatchJob, 'seq'>, judge: (job: Omit<BatchJob, 'seq'>) => { out: string; tally: BatchDone['tally'] }): void {
+  runLocal(job: Omit<BatchJob, 'seq'>, judge: (job: Omit<BatchJob, 'seq'>) => Ready): void {
     const seq = this.nextSeq++;
     this.done.set(seq, judge(job));
   }

@@ -113,6 +113,21 @@ export function tooLongRecord(line: number, droppedBytes: number, tally: Tally):
   return record(line, false, undefined, [tooLong], JSON.stringify({ status: 'not-checked', reason: 'the line is too long' }));
 }
 
+/** Output buffers start at this size, so most batches fit in a recycled one. */
+const OUT_MIN = 64 * 1024;
+
+/**
+ * A batch's records as UTF-8 bytes, in `reuse` when they fit, else in a new buffer of their own
+ * (never Node's shared pool: these buffers are transferred between threads and reused). Why bytes
+ * at once: records waiting to be written (behind an older batch, or in a write) are then outside
+ * the JavaScript heap, where every garbage collection would copy them again.
+ */
+export function recordBytes(out: string, reuse: ArrayBuffer | undefined): Uint8Array {
+  const size = Buffer.byteLength(out, 'utf8');
+  const target = reuse && reuse.byteLength >= size ? Buffer.from(reuse) : Buffer.allocUnsafeSlow(Math.max(size, OUT_MIN));
+  return target.subarray(0, target.write(out, 'utf8'));
+}
+
 /** Judges a batch of lines (batcher.ts): the records in order and their counts. */
 export function judgeBatch(job: LineBatch, opts: CheckOptions): { out: string; tally: Tally } {
   const tally = newTally();

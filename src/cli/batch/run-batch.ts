@@ -23,7 +23,7 @@ import { Output } from './output-writer.js';
 import { VerifyPool } from './pool.js';
 import type { WorkerInit } from './protocol.js';
 import { AUTO_WORKERS_AFTER, AUTO_WORKERS_BYTES } from './thresholds.js';
-import { addTally, judgeBatch, newTally } from './record.js';
+import { addTally, judgeBatch, newTally, recordBytes } from './record.js';
 
 const BATCH_LINES = 128;
 /**
@@ -90,7 +90,9 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
   const { input, label, fd, size } = openInput(ctx, run.file);
   const tally = newTally();
   let pool: VerifyPool | undefined;
-  const out = new Output(ctx.stdout, (buffer) => pool?.spareOut.push(buffer));
+  // Output buffers written out, to take the next batch's records (here or in a worker).
+  const spareOut: ArrayBuffer[] = [];
+  const out = new Output(ctx.stdout, (buffer) => spareOut.push(buffer));
   const cores = availableParallelism();
   const workerUrl = run.workerUrls.find((u) => existsSync(fileURLToPath(u)));
   // Batch buffers judged here or returned by a worker, ready for the next batch.
@@ -107,7 +109,7 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
       ctx.warn(`worker script ${run.workerUrls.map((u) => fileURLToPath(u)).join(' or ')} is missing; decoding on one thread (reinstall tacpay to fix)`);
       return;
     }
-    pool = new VerifyPool(workerUrl, n, run.workerInit, spare);
+    pool = new VerifyPool(workerUrl, n, run.workerInit, spare, spareOut);
   };
   // One worker per core but one: this thread reads, hands out and writes, and judges a batch itself
   // whenever the workers are full. One isolate fewer to boot (~40 ms) and to compile the hot code
@@ -124,9 +126,9 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
     }
   };
   const judgeHere = (batch: LineBatch) => {
-    const done = judgeBatch(batch, run.check);
+    const { out: records, tally: counts } = judgeBatch(batch, run.check);
     spare.push({ bytes: batch.bytes, lines: batch.lines });
-    return done;
+    return { out: recordBytes(records, spareOut.pop()), tally: counts };
   };
   const pump = async () => {
     while (pending.length) {
@@ -179,7 +181,7 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
       await pool.idle();
       collect();
     }
-    await out.flush(true);
+    await out.flush();
   } finally {
     progress.clear();
     await pool?.close();

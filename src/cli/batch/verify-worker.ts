@@ -6,10 +6,8 @@ import { createPublicKey } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import type { CheckOptions } from '../../core/payinfo-verify.js';
 import type { BatchDone, BatchJob, WorkerInit, WorkerInitMessage } from './protocol.js';
-import { judgeBatch } from './record.js';
+import { judgeBatch, recordBytes } from './record.js';
 
-/** Output buffers start at this size, so most batches fit in a recycled one. */
-const OUT_MIN = 64 * 1024;
 let opts: CheckOptions | undefined;
 
 function optionsFrom(init: WorkerInit): CheckOptions {
@@ -31,12 +29,9 @@ parentPort?.on('message', (msg: BatchJob | WorkerInitMessage) => {
   const job = msg;
   if (!opts) throw new Error('a batch arrived before the init message');
   const { out, tally } = judgeBatch(job, opts);
-  // Into the buffer the main thread handed back when it fits, else a new one of its own (never
-  // Node's shared pool, which must not be transferred): buffers circulate instead of piling up as
-  // external memory on the main thread until a garbage collection happens to free them.
-  const size = Buffer.byteLength(out, 'utf8');
-  const target = job.outBuf && job.outBuf.byteLength >= size ? Buffer.from(job.outBuf) : Buffer.allocUnsafeSlow(Math.max(size, OUT_MIN));
-  const records = target.subarray(0, target.write(out, 'utf8'));
+  // Into the buffer the main thread handed back: buffers circulate instead of piling up as external
+  // memory on the main thread until a garbage collection happens to free them.
+  const records = recordBytes(out, job.outBuf);
   const done: BatchDone = { seq: job.seq, out: records, tally, bytes: job.bytes, lines: job.lines };
-  parentPort!.postMessage(done, [job.bytes, job.lines.buffer as ArrayBuffer, target.buffer as ArrayBuffer]);
+  parentPort!.postMessage(done, [job.bytes, job.lines.buffer as ArrayBuffer, records.buffer as ArrayBuffer]);
 });
