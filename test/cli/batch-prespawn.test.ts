@@ -87,7 +87,7 @@ describe('the batch takes the workers started early', () => {
     await new Promise((r) => early!.worker.once('exit', r));
     const pool = new VerifyPool(url, 1, {}, [], []);
     try {
-      await expect(pool.idle().then(() => pool.room())).rejects.toThrow('the early worker is broken');
+      await expect(pool.idle().then(() => pool.hasRoom())).rejects.toThrow('the early worker is broken');
     } finally {
       await pool.close();
     }

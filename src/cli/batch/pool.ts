@@ -89,12 +89,6 @@ export class VerifyPool {
     if (this.failure) throw this.failure;
   }
 
-  /** Waits until another batch may be submitted. */
-  async room(): Promise<void> {
-    while (this.inFlight >= this.size * this.window) await this.next();
-    if (this.failure) throw this.failure;
-  }
-
   /** Whether a worker can take another batch now. Throws if a worker has failed. */
   hasRoom(): boolean {
     // Checked here too: a worker that dies while booting must stop the run, not leave this thread
@@ -109,7 +103,7 @@ export class VerifyPool {
     this.done.set(seq, judge(job));
   }
 
-  /** Sends a batch to the least busy worker; its buffers are transferred. Call room() first. */
+  /** Sends a batch to the least busy worker; its buffers are transferred. Call when hasRoom() says so. */
   submit(job: Omit<BatchJob, 'seq'>): void {
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.busy < slot.busy) slot = s;

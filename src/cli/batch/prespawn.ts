@@ -14,9 +14,9 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AUTO_WORKERS_BYTES } from './thresholds.js';
+import { existingWorkerUrl } from './worker-urls.js';
 
 /** A worker started early, with what went wrong with it before the batch took it. */
 export interface EarlyWorker {
@@ -78,13 +78,7 @@ export function plannedWorkers(argv: readonly string[], cwd: string, cores = ava
 export function prespawn(argv: readonly string[], cwd: string, urls: readonly URL[]): readonly EarlyWorker[] {
   const n = plannedWorkers(argv, cwd);
   if (n === 0) return [];
-  const url = urls.find((u) => {
-    try {
-      return statSync(fileURLToPath(u)).isFile();
-    } catch {
-      return false;
-    }
-  });
+  const url = existingWorkerUrl(urls);
   if (!url) return [];
   earlyUrl = url.href;
   const started: EarlyWorker[] = [];

@@ -8,7 +8,7 @@
  * The summary goes to stderr, always (also with --json): stdout stays exactly one record per input
  * line, so `wc -l`, `paste` and line-number joins keep working. Loaded only on the batch path.
  */
-import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,7 @@ import { Output } from './output-writer.js';
 import { VerifyPool } from './pool.js';
 import type { WorkerInit } from './protocol.js';
 import { AUTO_WORKERS_AFTER, AUTO_WORKERS_BYTES } from './thresholds.js';
+import { existingWorkerUrl } from './worker-urls.js';
 import { addTally, judgeBatch, newTally, recordBytes } from './record.js';
 
 const BATCH_LINES = 128;
@@ -94,7 +95,7 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
   const spareOut: ArrayBuffer[] = [];
   const out = new Output(ctx.stdout, (buffer) => spareOut.push(buffer));
   const cores = availableParallelism();
-  const workerUrl = run.workerUrls.find((u) => existsSync(fileURLToPath(u)));
+  const workerUrl = existingWorkerUrl(run.workerUrls);
   // Batch buffers judged here or returned by a worker, ready for the next batch.
   const spare: SpareBuffers = [];
   // Every line goes into a batch, judged here or by a worker: the same judgeBatch either way, which
@@ -150,7 +151,6 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
           await new Promise<void>((r) => setImmediate(r));
         }
       } else {
-        await pool.room();
         pool.submit(pending.shift()!);
       }
       collect();
