@@ -7,7 +7,7 @@ import { isOk } from '../../src/core/issues.js';
 import { fingerprintOf } from '../../src/core/keys.js';
 import { buildPayInfo, parsePayInfo, PAYINFO_FIELDS, type PayInfoData } from '../../src/core/payinfo.js';
 import { firstInvalidUtf8, isStrictBase64, percentDecode, unwrap } from '../../src/core/payinfo-encoding.js';
-import { fastCheck, fastVerdict } from '../../src/core/payinfo-fast.js';
+import { fastCheck, fastVerdict, fastVerdictBytes, newFieldSpans } from '../../src/core/payinfo-fast.js';
 import { checkInputText, textFromBytes } from '../../src/core/payinfo-input.js';
 import { checkPayInfo, NO_KEY, notChecked, verifyPayInfo, type VerifyKey } from '../../src/core/payinfo-verify.js';
 import { isStrictBase64 as signatureIsStrictBase64 } from '../../src/core/signature.js';
@@ -474,6 +474,50 @@ describe('properties', () => {
     expect(answered).toBeGreaterThan(20);
   });
 
+  it('the fast path judges each field by its rule: values at and past every limit, odd characters, near-miss formats', () => {
+    // Field values around each rule of rules.ts (lengths at and past min/max, characters inside and
+    // outside the charset, including ones encodeURIComponent leaves alone), in otherwise canonical lines.
+    const chars = (alphabet: string, min: number, max: number) => fc.string({ unit: fc.constantFrom(...alphabet), minLength: min, maxLength: max });
+    const near = (alphabet: string, limit: number) => fc.oneof(chars(alphabet, 0, 3), chars(alphabet, Math.max(0, limit - 1), limit + 1));
+    const odd = "aZ09_.-!~*'()% +";
+    const valid = {
+      appid: fc.nat().map((n) => `TC${n}`),
+      user_id: chars('aZ09', 5, 255),
+      out_trade_no: chars('aZ09_.-', 1, 32),
+      product_id: chars('aZ09_.-', 1, 128),
+      pay_method: fc.constantFrom('wechat', 'qqwallet'),
+    };
+    const edge = {
+      appid: fc.constantFrom('TC', 'tc100008', 'TC10x', 'TC' + '1'.repeat(30), 'TC' + '1'.repeat(31), 'XTC1', 'TC-1', 'TC１'),
+      user_id: fc.oneof(near('aZ09', 5), near('aZ09', 255), near(odd, 5)),
+      out_trade_no: fc.oneof(near('aZ09_.-', 32), near(odd, 1)),
+      product_id: fc.oneof(near('aZ09_.-', 128), near(odd, 2)),
+      pay_method: fc.constantFrom('wechat', 'qqwallet', 'WeChat', 'qqWallet', 'alipay', 'wechatx', ''),
+    };
+    // A line valid but for (at most) one field at one of its edges.
+    const cases = fc.record(valid).chain((data) =>
+      fc.oneof(fc.constant(data), ...Object.entries(edge).map(([name, values]) => values.map((v: string) => ({ ...data, [name]: v })))),
+    );
+    let answered = 0;
+    let declined = 0;
+    fc.assert(
+      fc.property(cases, (data) => {
+        const input = withData(data);
+        const fast = fastCheck(input, {});
+        const slow = parsePayInfo(input);
+        const clean = slow.issues.every((i) => i.code === 'payinfo.long');
+        expect(fast !== undefined).toBe(clean);
+        if (fast) {
+          answered++;
+          expect(fast.parsed).toEqual(slow);
+        } else declined++;
+      }),
+      { numRuns: 600 },
+    );
+    expect(answered).toBeGreaterThan(50);
+    expect(declined).toBeGreaterThan(50);
+  });
+
   it("the batch verdict is fastCheck's, without the objects", () => {
     const cases = fc.oneof(mutated, reencoded, fc.constantFrom(VALID, docPayInfo, signed(JSON_TEXT, { hash: 'sha1' }), signed(encodeURIComponent(JSON_TEXT))));
     let answered = 0;
@@ -500,7 +544,9 @@ describe('properties', () => {
         fc.pre([...input].every((c) => c.charCodeAt(0) < 128));
         const opts = { key: withKey ? platform : undefined };
         const bytes = Buffer.from(before + input + after, 'latin1');
-        const fromBytes = fastVerdict(input, opts, { bytes, start: before.length });
+        const spans = newFieldSpans();
+        const ok = fastVerdictBytes(bytes, before.length, before.length + input.length, opts, spans);
+        const fromBytes = ok ? bytes.toString('latin1', spans[4], spans[5]) : undefined;
         if (fromBytes !== undefined) answered++;
         expect(fromBytes).toBe(fastVerdict(input, opts));
       }),

@@ -3,11 +3,10 @@
  * record. Shared by the main thread (every batch before workers start, and whenever they are
  * full) and the worker threads, so both write byte-identical records.
  */
-import { isAscii } from 'node:buffer';
 import { issue, type Issue } from '../../core/issues.js';
 import { MAX_PAYINFO_BYTES, textFromBytes } from '../../core/payinfo-input.js';
 import { DOC_MAX_LENGTH, longIssue } from '../../core/payinfo.js';
-import { fastVerdict, type RawBytes } from '../../core/payinfo-fast.js';
+import { fastVerdictBytes, newFieldSpans, type FastOptions } from '../../core/payinfo-fast.js';
 import { checkPayInfoGeneral, type CheckOptions, type SignatureResult } from '../../core/payinfo-verify.js';
 import { thousands } from '../../core/numbers.js';
 import type { LineBatch } from './batcher.js';
@@ -79,26 +78,16 @@ function count(tally: Tally, valid: boolean, status: SignatureResult['status']):
   else tally.notChecked++;
 }
 
-/** Judges one line's bytes and returns its record (no trailing newline). */
-export function judgeLine(bytes: Buffer, line: number, opts: CheckOptions, tally: Tally): string {
+/** The record of a line the fast path declined: judged by the general path (no trailing newline). */
+function judgeDeclined(bytes: Uint8Array, line: number, opts: CheckOptions, tally: Tally): string {
   const { text, issues } = textFromBytes(bytes);
   if (text === undefined) {
     count(tally, false, 'not-checked');
     return record(line, false, undefined, issues, JSON.stringify({ status: 'not-checked', reason: 'the line is not text' }));
   }
-  return judgeText(text, line, opts, tally);
-}
-
-/** Judges one line already known to be text (what textFromBytes gives for it), with its bytes when they are at hand. */
-function judgeText(text: string, line: number, opts: CheckOptions, tally: Tally, raw?: RawBytes): string {
-  // A canonical line (nearly every real one) needs only its out_trade_no: no result objects.
-  const outTradeNo = fastVerdict(text, opts, raw);
-  if (outTradeNo !== undefined) {
-    count(tally, true, opts.key ? 'verified' : 'not-checked');
-    return record(line, true, outTradeNo, text.length > DOC_MAX_LENGTH ? [longIssue(text.length)] : [], opts.key ? VERIFIED_JSON : NOT_CHECKED_JSON);
-  }
-  // fastVerdict declined, so fastCheck would too: straight to the general path (one RSA operation
-  // fewer for a line whose signature fails, the common case when the wrong key is given).
+  // The fast path declined its bytes, so fastCheck declines its text too: straight to the general
+  // path (one RSA operation fewer for a line whose signature fails, the common case when the wrong
+  // key is given).
   const { parsed, signature, valid } = checkPayInfoGeneral(text, opts);
   count(tally, valid, signature.status);
   return record(line, valid, parsed.data?.out_trade_no, parsed.issues, lineSignature(signature, Boolean(opts.key)));
@@ -117,39 +106,91 @@ export function tooLongRecord(line: number, droppedBytes: number, tally: Tally):
 const OUT_MIN = 64 * 1024;
 
 /**
- * A batch's records as UTF-8 bytes, in `reuse` when they fit, else in a new buffer of their own
- * (never Node's shared pool: these buffers are transferred between threads and reused). Why bytes
- * at once: records waiting to be written (behind an older batch, or in a write) are then outside
- * the JavaScript heap, where every garbage collection would copy them again.
+ * A batch's records as UTF-8 bytes, written straight into a buffer: `reuse` when given (never
+ * Node's shared pool: these buffers are transferred between threads and reused), grown when a
+ * batch needs more. Why bytes at once: records waiting to be written (behind an older batch, or
+ * in a write) are then outside the JavaScript heap, where every garbage collection would copy them.
  */
-export function recordBytes(out: string, reuse: ArrayBuffer | undefined): Uint8Array {
-  const size = Buffer.byteLength(out, 'utf8');
-  const target = reuse && reuse.byteLength >= size ? Buffer.from(reuse) : Buffer.allocUnsafeSlow(Math.max(size, OUT_MIN));
-  return target.subarray(0, target.write(out, 'utf8'));
+class RecordBuffer {
+  buf: Buffer;
+  pos = 0;
+  constructor(reuse: ArrayBuffer | undefined) {
+    this.buf = reuse && reuse.byteLength >= OUT_MIN ? Buffer.from(reuse) : Buffer.allocUnsafeSlow(OUT_MIN);
+  }
+  room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(2 * this.buf.length, this.pos + n));
+    this.buf.copy(grown, 0, 0, this.pos);
+    this.buf = grown;
+  }
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+  text(s: string): void {
+    this.room(Buffer.byteLength(s, 'utf8'));
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+  /** A line number (a safe integer), in decimal, as JSON writes it. */
+  number(n: number): void {
+    let digits = 1;
+    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+    this.room(digits);
+    for (let i = this.pos + digits - 1, t = n; i >= this.pos; i--, t = Math.floor(t / 10)) this.buf[i] = 48 + (t % 10);
+    this.pos += digits;
+  }
+  done(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
 }
 
-/** Judges a batch of lines (batcher.ts): the records in order and their counts. */
-export function judgeBatch(job: LineBatch, opts: CheckOptions): { out: string; tally: Tally } {
+// The record of a fast-path line in pieces: record() with valid true, the out_trade_no (whose
+// characters JSON leaves alone: payinfo-fast.ts), the length warning when there is one, and the
+// signature. A test holds the bytes to JSON.stringify.
+const latin1 = (s: string) => Buffer.from(s, 'latin1');
+const FAST_HEAD = latin1('{"line":');
+const FAST_OUT_TRADE_NO = latin1(',"valid":true,"out_trade_no":"');
+const FAST_ISSUES = latin1('","issues":[');
+const FAST_VERIFIED = latin1(`],"signature":${VERIFIED_JSON}}\n`);
+const FAST_NOT_CHECKED = latin1(`],"signature":${NOT_CHECKED_JSON}}\n`);
+const issueBytesCache = new WeakMap<Issue, Buffer>();
+
+function issueBytes(i: Issue): Buffer {
+  let bytes = issueBytesCache.get(i);
+  if (bytes === undefined) issueBytesCache.set(i, (bytes = Buffer.from(issueJson(i), 'utf8')));
+  return bytes;
+}
+
+/** Judges a batch of lines (batcher.ts): the records in order, as bytes (in `reuse` when it is big enough), and their counts. */
+export function judgeBatch(job: LineBatch, opts: CheckOptions, reuse?: ArrayBuffer): { out: Uint8Array; tally: Tally } {
   const tally = newTally();
-  const bytes = Buffer.from(job.bytes, 0, job.size);
-  // Pay_info lines are ASCII: then the whole batch becomes one string and each line a slice of it,
-  // instead of a Buffer view, an ASCII check and a string per line (what textFromBytes would give).
-  // (Line ends between the lines are ASCII too.)
-  const ascii = isAscii(bytes) ? bytes.toString('latin1') : undefined;
-  // One object for the batch, moved along line by line (fastVerdict reads the sign from the bytes).
-  const raw: RawBytes = { bytes, start: 0 };
+  const raw = new Uint8Array(job.bytes, 0, job.size);
+  const out = new RecordBuffer(reuse);
+  const fast: FastOptions = opts;
+  const signature = opts.key ? FAST_VERIFIED : FAST_NOT_CHECKED;
+  const spans = newFieldSpans();
   const lines = job.lines;
-  let out = '';
   for (let i = 0; i < job.count; i++) {
     const start = lines[2 * i]!;
     const len = lines[2 * i + 1]!;
     const line = job.firstLine + i;
     if (start < 0) {
-      out += tooLongRecord(line, len, tally) + '\n';
+      out.text(tooLongRecord(line, len, tally) + '\n');
+    } else if (fastVerdictBytes(raw, start, start + len, fast, spans)) {
+      // A canonical line (nearly every real one) is copied into its record from its own bytes.
+      count(tally, true, opts.key ? 'verified' : 'not-checked');
+      out.bytes(FAST_HEAD);
+      out.number(line);
+      out.bytes(FAST_OUT_TRADE_NO);
+      out.bytes(raw.subarray(spans[4], spans[5]));
+      out.bytes(FAST_ISSUES);
+      // A canonical line is ASCII: its length in bytes is its length in characters.
+      if (len > DOC_MAX_LENGTH) out.bytes(issueBytes(longIssue(len)));
+      out.bytes(signature);
     } else {
-      raw.start = start;
-      out += (ascii !== undefined ? judgeText(ascii.slice(start, start + len), line, opts, tally, raw) : judgeLine(bytes.subarray(start, start + len), line, opts, tally)) + '\n';
+      out.text(judgeDeclined(raw.subarray(start, start + len), line, opts, tally) + '\n');
     }
   }
-  return { out, tally };
+  return { out: out.done(), tally };
 }

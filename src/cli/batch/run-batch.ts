@@ -24,7 +24,7 @@ import { VerifyPool } from './pool.js';
 import type { WorkerInit } from './protocol.js';
 import { AUTO_WORKERS_AFTER, AUTO_WORKERS_BYTES } from './thresholds.js';
 import { existingWorkerUrl } from './worker-urls.js';
-import { addTally, judgeBatch, newTally, recordBytes } from './record.js';
+import { addTally, judgeBatch, newTally } from './record.js';
 
 const BATCH_LINES = 128;
 /**
@@ -127,9 +127,9 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
     }
   };
   const judgeHere = (batch: LineBatch) => {
-    const { out: records, tally: counts } = judgeBatch(batch, run.check);
+    const done = judgeBatch(batch, run.check, spareOut.pop());
     spare.push({ bytes: batch.bytes, lines: batch.lines });
-    return { out: recordBytes(records, spareOut.pop()), tally: counts };
+    return done;
   };
   const pump = async () => {
     while (pending.length) {

@@ -6,7 +6,7 @@ import { createPublicKey } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import type { CheckOptions } from '../../core/payinfo-verify.js';
 import type { BatchDone, BatchJob, WorkerInit, WorkerInitMessage } from './protocol.js';
-import { judgeBatch, recordBytes } from './record.js';
+import { judgeBatch } from './record.js';
 
 let opts: CheckOptions | undefined;
 
@@ -28,10 +28,9 @@ parentPort?.on('message', (msg: BatchJob | WorkerInitMessage) => {
   }
   const job = msg;
   if (!opts) throw new Error('a batch arrived before the init message');
-  const { out, tally } = judgeBatch(job, opts);
   // Into the buffer the main thread handed back: buffers circulate instead of piling up as external
   // memory on the main thread until a garbage collection happens to free them.
-  const records = recordBytes(out, job.outBuf);
+  const { out: records, tally } = judgeBatch(job, opts, job.outBuf);
   const done: BatchDone = { seq: job.seq, out: records, tally, bytes: job.bytes, lines: job.lines };
   parentPort!.postMessage(done, [job.bytes, job.lines.buffer as ArrayBuffer, records.buffer as ArrayBuffer]);
 });
