@@ -236,7 +236,7 @@ export function checkPayInfo(input: string, opts: CheckOptions = {}): PayInfoChe
 }
 
 /**
- * checkPayInfo without the canonical shortcut: for a caller that has just seen fastVerdict decline
+ * checkPayInfo without the canonical shortcut: for a caller that has just seen fastVerdictBytes decline
  * the input (fastCheck would decline it too, after another RSA operation for a failed signature).
  */
 export function checkPayInfoGeneral(input: string, opts: CheckOptions = {}): PayInfoCheck {

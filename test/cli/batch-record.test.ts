@@ -7,7 +7,7 @@ import type { LineBatch } from '../../src/cli/batch/batcher.js';
 import { judgeBatch, newTally } from '../../src/cli/batch/record.js';
 import { fingerprintOf } from '../../src/core/keys.js';
 import { textFromBytes } from '../../src/core/payinfo-input.js';
-import { checkPayInfo, type CheckOptions, type VerifyKey } from '../../src/core/payinfo-verify.js';
+import { checkPayInfoGeneral, type CheckOptions, type VerifyKey } from '../../src/core/payinfo-verify.js';
 import { docPayInfo, FIXTURES } from '../helpers/fixtures.js';
 
 const pem = (dir: string, name: string) => readFileSync(join(FIXTURES, dir, name), 'utf8');
@@ -42,14 +42,14 @@ function batchOf(lines: ReadonlyArray<string | Buffer | null>, firstLine = 1): L
 }
 
 /**
- * What a record says, built from the general API (checkPayInfo, which takes the fast path for
- * canonical lines itself) and JSON.stringify: the oracle the batch's own byte-level writing is held to.
+ * What a record says, built from the general path (never the byte-level fast path) and
+ * JSON.stringify: the oracle the batch's verdicts and its byte-level writing are held to.
  */
 function expectedRecord(line: number, input: string | Buffer | null, opts: CheckOptions): string {
   if (input === null) return 'too-long';
   const { text, issues } = textFromBytes(typeof input === 'string' ? Buffer.from(input, 'utf8') : input);
   if (text === undefined) return JSON.stringify({ line, valid: false, issues, signature: { status: 'not-checked', reason: 'the line is not text' } });
-  const check = checkPayInfo(text, opts);
+  const check = checkPayInfoGeneral(text, opts);
   const s = check.signature;
   const signature =
     s.status === 'verified' ? { status: s.status, candidate: s.candidate, hash: s.hash } : s.status === 'failed' ? { status: s.status, causes: s.causes ?? [] } : opts.key ? { status: s.status, reason: s.reason ?? '' } : { status: s.status };
@@ -67,6 +67,8 @@ describe('judgeBatch: records written as bytes', () => {
     payInfo(big.private).replace('%7B', '%7b'),
     payInfo(small.private, { user_id: 'x' }),
     payInfo(small.private, { appid: 'TC1' }),
+    payInfo(small.private, { appid: 'tc1' }),
+    payInfo(small.private, { appid: 'tc1' }),
     `"${payInfo(small.private)}"`,
     docPayInfo,
     'junk',
@@ -77,7 +79,7 @@ describe('judgeBatch: records written as bytes', () => {
   ];
 
   it('each record is what the general API and JSON.stringify give, with and without a key, and with --expect-appid', () => {
-    for (const opts of [{}, { key: big.public }, { key: small.public }, { key: small.public, expectAppid: 'TC1' }] as CheckOptions[]) {
+    for (const opts of [{}, { key: big.public }, { key: small.public }, { key: small.public, expectAppid: 'TC1' }, { expectAppid: 'TC100009' }] as CheckOptions[]) {
       const out = judged(batchOf(mixed, 7), opts);
       expect(out.pop()).toBe('');
       expect(out).toHaveLength(mixed.length);
@@ -106,6 +108,25 @@ describe('judgeBatch: records written as bytes', () => {
     expect(tally.failed).toBeGreaterThanOrEqual(1);
   });
 
+  it('warns about length from 513 characters on, as the general path does', () => {
+    // Canonical lines of 511 to 514 characters: a longer user_id pads a 512-bit line, and the
+    // out_trade_no varies the sign, whose escapes (%2B, %2F) vary its length.
+    const ofLength = (n: number) => {
+      for (let k = 150; k < 256; k++) {
+        for (let o = 0; o < 20; o++) {
+          const line = payInfo(small.private, { user_id: 'u'.repeat(k), out_trade_no: `o${o}` });
+          if (line.length === n) return line;
+        }
+      }
+      throw new Error(`no line of ${n} characters`);
+    };
+    const lines = [511, 512, 513, 514].map(ofLength);
+    expect(lines.map((l) => l.length)).toEqual([511, 512, 513, 514]);
+    const out = judged(batchOf(lines), { key: small.public });
+    lines.forEach((line, i) => expect(out[i]).toBe(expectedRecord(1 + i, line, { key: small.public })));
+    expect(out.slice(0, 4).map((r) => JSON.parse(r).issues.length)).toEqual([0, 0, 1, 1]);
+  });
+
   it('writes any line number as JSON does, across digit-count boundaries', () => {
     const line = payInfo(small.private);
     fc.assert(
@@ -116,7 +137,7 @@ describe('judgeBatch: records written as bytes', () => {
     );
   });
 
-  it('grows past the buffer it was handed when the records need more, and leaves that buffer for reuse', () => {
+  it('grows past the buffer it was handed when the records need more; small batches stay in that buffer', () => {
     // Lines whose records carry long diagnoses: far more than the 64 KiB buffer handed in.
     const wrapped = `"${payInfo(small.private)}"`;
     const lines = Array.from({ length: 128 }, () => wrapped);

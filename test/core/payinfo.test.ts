@@ -7,7 +7,7 @@ import { isOk } from '../../src/core/issues.js';
 import { fingerprintOf } from '../../src/core/keys.js';
 import { buildPayInfo, parsePayInfo, PAYINFO_FIELDS, type PayInfoData } from '../../src/core/payinfo.js';
 import { firstInvalidUtf8, isStrictBase64, percentDecode, unwrap } from '../../src/core/payinfo-encoding.js';
-import { fastCheck, fastVerdict, fastVerdictBytes, newFieldSpans } from '../../src/core/payinfo-fast.js';
+import { fastCheck, fastVerdictBytes, newFieldSpans, type FastOptions } from '../../src/core/payinfo-fast.js';
 import { checkInputText, textFromBytes } from '../../src/core/payinfo-input.js';
 import { checkPayInfo, NO_KEY, notChecked, verifyPayInfo, type VerifyKey } from '../../src/core/payinfo-verify.js';
 import { isStrictBase64 as signatureIsStrictBase64 } from '../../src/core/signature.js';
@@ -518,6 +518,13 @@ describe('properties', () => {
     expect(declined).toBeGreaterThan(50);
   });
 
+  /** The batch verdict on a line standing alone: its out_trade_no when fastVerdictBytes accepts it. */
+  const batchVerdict = (input: string, opts: FastOptions) => {
+    const bytes = Buffer.from(input, 'utf8');
+    const spans = newFieldSpans();
+    return fastVerdictBytes(bytes, 0, bytes.length, opts, spans) ? bytes.toString('latin1', spans[4], spans[5]) : undefined;
+  };
+
   it("the batch verdict is fastCheck's, without the objects", () => {
     const cases = fc.oneof(mutated, reencoded, fc.constantFrom(VALID, docPayInfo, signed(JSON_TEXT, { hash: 'sha1' }), signed(encodeURIComponent(JSON_TEXT))));
     let answered = 0;
@@ -525,7 +532,7 @@ describe('properties', () => {
       fc.property(cases, fc.boolean(), fc.constantFrom(undefined, 'TC100008', 'TC1'), (input, withKey, expectAppid) => {
         const opts = { key: withKey ? platform : undefined, expectAppid };
         const full = fastCheck(input, opts);
-        const verdict = fastVerdict(input, opts);
+        const verdict = batchVerdict(input, opts);
         if (full) answered++;
         expect(verdict).toBe(full?.valid ? (full.parsed.data?.out_trade_no as string) : undefined);
       }),
@@ -548,11 +555,35 @@ describe('properties', () => {
         const ok = fastVerdictBytes(bytes, before.length, before.length + input.length, opts, spans);
         const fromBytes = ok ? bytes.toString('latin1', spans[4], spans[5]) : undefined;
         if (fromBytes !== undefined) answered++;
-        expect(fromBytes).toBe(fastVerdict(input, opts));
+        expect(fromBytes).toBe(batchVerdict(input, opts));
       }),
       { numRuns: 400 },
     );
     expect(answered).toBeGreaterThan(10);
+  });
+
+  it('the fast path warns about length from 513 characters on, as the general path does', () => {
+    // A 1024-bit sign leaves room for a user_id that brings the line to each length (no key: the sign is not checked).
+    const smallSign = signed(JSON_TEXT, { key: privateKeys.small });
+    const signPart = smallSign.slice(smallSign.indexOf('&sign='));
+    const base = withData({ ...DOC_DATA, user_id: '' }, signPart).length;
+    for (const n of [511, 512, 513]) {
+      const input = withData({ ...DOC_DATA, user_id: 'u'.repeat(n - base) }, signPart);
+      expect(input.length).toBe(n);
+      expect(fastCheck(input, {})?.parsed).toEqual(parsePayInfo(input));
+    }
+  });
+
+  it('a bad appid stays bad on every line, however often it repeats; --expect-appid compares every character', () => {
+    // The byte path remembers the last appid that matched TC + digits: one that did not must never pass.
+    const bad = withData({ ...DOC_DATA, appid: 'tc100008' });
+    for (let i = 0; i < 3; i++) expect(batchVerdict(bad, {})).toBeUndefined();
+    const good = withData(DOC_DATA);
+    expect(batchVerdict(good, {})).toBe(DOC_DATA.out_trade_no);
+    expect(batchVerdict(withData({ ...DOC_DATA, appid: 'TC100009' }), {})).toBe(DOC_DATA.out_trade_no);
+    expect(batchVerdict(withData({ ...DOC_DATA, appid: 'TC10000x' }), {})).toBeUndefined();
+    expect(batchVerdict(good, { expectAppid: 'TC100009' })).toBeUndefined();
+    expect(batchVerdict(good, { expectAppid: 'TC100008' })).toBe(DOC_DATA.out_trade_no);
   });
 
   it('the fast path takes only canonical Base64 in the sign (padding where the length needs it, zero unused bits)', () => {

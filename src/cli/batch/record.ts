@@ -6,7 +6,7 @@
 import { issue, type Issue } from '../../core/issues.js';
 import { MAX_PAYINFO_BYTES, textFromBytes } from '../../core/payinfo-input.js';
 import { DOC_MAX_LENGTH, longIssue } from '../../core/payinfo.js';
-import { fastVerdictBytes, newFieldSpans, type FastOptions } from '../../core/payinfo-fast.js';
+import { fastVerdictBytes, newFieldSpans } from '../../core/payinfo-fast.js';
 import { checkPayInfoGeneral, type CheckOptions, type SignatureResult } from '../../core/payinfo-verify.js';
 import { thousands } from '../../core/numbers.js';
 import type { LineBatch } from './batcher.js';
@@ -132,12 +132,16 @@ class RecordBuffer {
     this.room(Buffer.byteLength(s, 'utf8'));
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
-  /** A line number (a safe integer), in decimal, as JSON writes it. */
+  /** A line number (a safe integer), in decimal, as JSON writes it: digits counted, then written from the last. */
   number(n: number): void {
     let digits = 1;
     for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
     this.room(digits);
-    for (let i = this.pos + digits - 1, t = n; i >= this.pos; i--, t = Math.floor(t / 10)) this.buf[i] = 48 + (t % 10);
+    let t = n;
+    for (let i = this.pos + digits - 1; i >= this.pos; i--) {
+      this.buf[i] = 48 + (t % 10);
+      t = Math.floor(t / 10);
+    }
     this.pos += digits;
   }
   done(): Uint8Array {
@@ -167,7 +171,6 @@ export function judgeBatch(job: LineBatch, opts: CheckOptions, reuse?: ArrayBuff
   const tally = newTally();
   const raw = new Uint8Array(job.bytes, 0, job.size);
   const out = new RecordBuffer(reuse);
-  const fast: FastOptions = opts;
   const signature = opts.key ? FAST_VERIFIED : FAST_NOT_CHECKED;
   const spans = newFieldSpans();
   const lines = job.lines;
@@ -177,7 +180,7 @@ export function judgeBatch(job: LineBatch, opts: CheckOptions, reuse?: ArrayBuff
     const line = job.firstLine + i;
     if (start < 0) {
       out.text(tooLongRecord(line, len, tally) + '\n');
-    } else if (fastVerdictBytes(raw, start, start + len, fast, spans)) {
+    } else if (fastVerdictBytes(raw, start, start + len, opts, spans)) {
       // A canonical line (nearly every real one) is copied into its record from its own bytes.
       count(tally, true, opts.key ? 'verified' : 'not-checked');
       out.bytes(FAST_HEAD);

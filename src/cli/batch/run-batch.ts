@@ -99,7 +99,7 @@ export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
   // Batch buffers judged here or returned by a worker, ready for the next batch.
   const spare: SpareBuffers = [];
   // Every line goes into a batch, judged here or by a worker: the same judgeBatch either way, which
-  // reads each line's sign straight from the batch's bytes.
+  // judges each line straight from the batch's bytes.
   const pending: LineBatch[] = [];
   const batcher = new LineBatcher(MAX_PAYINFO_BYTES, BATCH_LINES, BATCH_BYTES, spare, (batch) => pending.push(batch));
   let workersTried = false;
