@@ -60,7 +60,7 @@ function issueJson(i: Issue): string {
 
 /**
  * The record as JSON.stringify({line, valid, out_trade_no?, issues, signature}) would write it
- * (a test holds them equal), assembled from cached pieces: this runs once per batch line.
+ * (a test holds them equal), for a line the fast path declined (judgeBatch writes the others' as bytes).
  */
 function record(line: number, valid: boolean, outTradeNo: unknown, issues: readonly Issue[], signatureJson: string): string {
   let list = '';
@@ -94,7 +94,7 @@ function judgeDeclined(bytes: Uint8Array, line: number, opts: CheckOptions, tall
 }
 
 /** The record for a line that was longer than the cap (its bytes were never kept). */
-export function tooLongRecord(line: number, droppedBytes: number, tally: Tally): string {
+function tooLongRecord(line: number, droppedBytes: number, tally: Tally): string {
   count(tally, false, 'not-checked');
   const tooLong = issue('line.too-long', 'error', `line ${line} is ${thousands(droppedBytes)} bytes; a pay_info is about 600 (limit ${thousands(MAX_PAYINFO_BYTES)}), so it was skipped`, {
     hint: 'check that the file holds one pay_info per line',
