@@ -179,11 +179,15 @@ function decodeSign(raw: Uint8Array, from: number, end: number): number {
 }
 
 /**
- * Where fastVerdictBytes found the five values in the line: value i is raw[spans[2i], spans[2i+1]),
- * and spans[10] is where the data part ends (the `%22%7D` that closes it). Filled by each call.
+ * Where fastVerdictBytes found the five values in the line: value i (in PAYINFO_FIELDS order) is
+ * raw[spans[2i], spans[2i+1]), and spans[DATA_END] is where the data part ends (the `%22%7D` that
+ * closes it). Filled by each call.
  */
 export type FieldSpans = Int32Array;
-export const newFieldSpans = (): FieldSpans => new Int32Array(11);
+const DATA_END = 2 * PAYINFO_FIELDS.length;
+export const newFieldSpans = (): FieldSpans => new Int32Array(DATA_END + 1);
+/** The index of out_trade_no among the values: its span is spans[2i], spans[2i+1]. */
+export const OUT_TRADE_NO = PAYINFO_FIELDS.indexOf('out_trade_no');
 
 /**
  * Scans a canonical line, raw[start, end): the five values into spans and the sign into scratch.
@@ -209,7 +213,7 @@ function scan(raw: Uint8Array, start: number, end: number, expectAppid: string |
     if (f < SKELETON.length - 1) p += 3;
   }
   if (!bytesAt(raw, p, end, CLOSE)) return -1;
-  spans[10] = p;
+  spans[DATA_END] = p;
   if (expectAppid !== undefined && !isText(raw, spans[0]!, spans[1]!, expectAppid)) return -1;
   const n = decodeSign(raw, p + CLOSE.length, end);
   if (n < 0 || (keyBytes !== undefined ? n !== keyBytes : !COMMON_SIGN_BYTES.includes(n))) return -1;
@@ -219,12 +223,8 @@ function scan(raw: Uint8Array, start: number, end: number, expectAppid: string |
 /** One scratch buffer per thread for the decoded JSON text, big enough for the five values at their longest. */
 const jsonScratch = Buffer.alloc([...JSON_OPEN, JSON_CLOSE].reduce((n, b) => n + b.length, 0) + BYTE_RULES.reduce((n, r) => n + r.max, 0));
 
-/**
- * RSASSA-PKCS1-v1_5 with SHA-256 over the decoded JSON (§7 D1's first candidate): the key opens the
- * signature to the SHA-256 DigestInfo of exactly that text, rebuilt here from the line's values.
- * Encode-and-compare, as payinfo-rsa.ts explains.
- */
-function holds(raw: Uint8Array, spans: FieldSpans, signBytes: Buffer, key: VerifyKey): boolean {
+/** The decoded JSON text of a scanned line, rebuilt from its values into jsonScratch; returns its length. */
+function jsonText(raw: Uint8Array, spans: FieldSpans): number {
   let m = 0;
   for (let f = 0; f < JSON_OPEN.length; f++) {
     const open = JSON_OPEN[f]!;
@@ -236,7 +236,16 @@ function holds(raw: Uint8Array, spans: FieldSpans, signBytes: Buffer, key: Verif
     m += to - from;
   }
   jsonScratch.set(JSON_CLOSE, m);
-  m += JSON_CLOSE.length;
+  return m + JSON_CLOSE.length;
+}
+
+/**
+ * RSASSA-PKCS1-v1_5 with SHA-256 over the decoded JSON (§7 D1's first candidate): the key opens the
+ * signature to the SHA-256 DigestInfo of exactly that text, rebuilt here from the line's values.
+ * Encode-and-compare, as payinfo-rsa.ts explains.
+ */
+function holds(raw: Uint8Array, spans: FieldSpans, signBytes: Buffer, key: VerifyKey): boolean {
+  const m = jsonText(raw, spans);
   let em: Buffer;
   try {
     em = publicDecrypt({ key: key.publicKey, padding: constants.RSA_PKCS1_PADDING }, signBytes);
@@ -283,13 +292,13 @@ function bytesOf(input: string): Buffer | undefined {
 export function fastCheck(input: string, opts: FastOptions): { parsed: ParsedPayInfo; signature: SignatureResult; valid: boolean } | undefined {
   try {
     const raw = bytesOf(input);
+    if (!raw) return undefined;
     const spans = newFieldSpans();
-    const signLength = raw ? signCount(raw, 0, raw.length, opts, spans) : -1;
+    const signLength = signCount(raw, 0, raw.length, opts, spans);
     if (signLength < 0) return undefined;
     // Accepted bytes are all ASCII, so byte offsets are string offsets.
-    const value = (f: number) => input.slice(spans[2 * f], spans[2 * f + 1]);
-    const [appid, userId, outTradeNo, productId, payMethod] = [0, 1, 2, 3, 4].map(value) as [string, string, string, string, string];
-    const dataEnd = spans[10]!;
+    const data = Object.fromEntries(PAYINFO_FIELDS.map((f, i) => [f, input.slice(spans[2 * i], spans[2 * i + 1])])) as ParsedPayInfo['data'];
+    const dataEnd = spans[DATA_END]!;
     const signRaw = input.slice(dataEnd + CLOSE.length);
     const signBytes = Buffer.from(scratch.subarray(0, signLength));
     const n = input.length;
@@ -298,8 +307,9 @@ export function fastCheck(input: string, opts: FastOptions): { parsed: ParsedPay
       issues: n > DOC_MAX_LENGTH ? [longIssue(n)] : [],
       encodedAgain: false,
       dataRaw: input.slice(5, dataEnd + 6),
-      dataText: `{"appid":"${appid}","user_id":"${userId}","out_trade_no":"${outTradeNo}","product_id":"${productId}","pay_method":"${payMethod}"}`,
-      data: { appid, user_id: userId, out_trade_no: outTradeNo, product_id: productId, pay_method: payMethod },
+      // The same bytes holds() hashes.
+      dataText: jsonScratch.toString('latin1', 0, jsonText(raw, spans)),
+      data,
       signRaw,
       // Canonical Base64 (decodeSign accepts nothing else) is what the bytes encode to.
       sign: signBytes.toString('base64'),

@@ -7,7 +7,7 @@ import { isOk } from '../../src/core/issues.js';
 import { fingerprintOf } from '../../src/core/keys.js';
 import { buildPayInfo, parsePayInfo, PAYINFO_FIELDS, type PayInfoData } from '../../src/core/payinfo.js';
 import { firstInvalidUtf8, isStrictBase64, percentDecode, unwrap } from '../../src/core/payinfo-encoding.js';
-import { fastCheck, fastVerdictBytes, newFieldSpans, type FastOptions } from '../../src/core/payinfo-fast.js';
+import { fastCheck, fastVerdictBytes, newFieldSpans, OUT_TRADE_NO, type FastOptions } from '../../src/core/payinfo-fast.js';
 import { checkInputText, textFromBytes } from '../../src/core/payinfo-input.js';
 import { checkPayInfo, NO_KEY, notChecked, verifyPayInfo, type VerifyKey } from '../../src/core/payinfo-verify.js';
 import { isStrictBase64 as signatureIsStrictBase64 } from '../../src/core/signature.js';
@@ -522,7 +522,7 @@ describe('properties', () => {
   const batchVerdict = (input: string, opts: FastOptions) => {
     const bytes = Buffer.from(input, 'utf8');
     const spans = newFieldSpans();
-    return fastVerdictBytes(bytes, 0, bytes.length, opts, spans) ? bytes.toString('latin1', spans[4], spans[5]) : undefined;
+    return fastVerdictBytes(bytes, 0, bytes.length, opts, spans) ? bytes.toString('latin1', spans[2 * OUT_TRADE_NO], spans[2 * OUT_TRADE_NO + 1]) : undefined;
   };
 
   it("the batch verdict is fastCheck's, without the objects", () => {
@@ -553,7 +553,7 @@ describe('properties', () => {
         const bytes = Buffer.from(before + input + after, 'latin1');
         const spans = newFieldSpans();
         const ok = fastVerdictBytes(bytes, before.length, before.length + input.length, opts, spans);
-        const fromBytes = ok ? bytes.toString('latin1', spans[4], spans[5]) : undefined;
+        const fromBytes = ok ? bytes.toString('latin1', spans[2 * OUT_TRADE_NO], spans[2 * OUT_TRADE_NO + 1]) : undefined;
         if (fromBytes !== undefined) answered++;
         expect(fromBytes).toBe(batchVerdict(input, opts));
       }),

@@ -6,7 +6,7 @@
 import { issue, type Issue } from '../../core/issues.js';
 import { MAX_PAYINFO_BYTES, textFromBytes } from '../../core/payinfo-input.js';
 import { DOC_MAX_LENGTH, longIssue } from '../../core/payinfo.js';
-import { fastVerdictBytes, newFieldSpans } from '../../core/payinfo-fast.js';
+import { fastVerdictBytes, newFieldSpans, OUT_TRADE_NO } from '../../core/payinfo-fast.js';
 import { checkPayInfoGeneral, type CheckOptions, type SignatureResult } from '../../core/payinfo-verify.js';
 import { thousands } from '../../core/numbers.js';
 import type { LineBatch } from './batcher.js';
@@ -186,7 +186,7 @@ export function judgeBatch(job: LineBatch, opts: CheckOptions, reuse?: ArrayBuff
       out.bytes(FAST_HEAD);
       out.number(line);
       out.bytes(FAST_OUT_TRADE_NO);
-      out.bytes(raw.subarray(spans[4], spans[5]));
+      out.bytes(raw.subarray(spans[2 * OUT_TRADE_NO], spans[2 * OUT_TRADE_NO + 1]));
       out.bytes(FAST_ISSUES);
       // A canonical line is ASCII: its length in bytes is its length in characters.
       if (len > DOC_MAX_LENGTH) out.bytes(issueBytes(longIssue(len)));
