@@ -283,9 +283,8 @@ function startSandboxChild(dataDir) {
 }
 
 async function readMerchant(dataDir) {
-  const { createRequire } = await import('node:module');
-  const Database = createRequire(import.meta.url)('better-sqlite3');
-  const db = new Database(join(dataDir, 'sandbox.db'), { readonly: true });
+  const { DatabaseSync } = await import('node:sqlite');
+  const db = new DatabaseSync(join(dataDir, 'sandbox.db'), { readOnly: true });
   const m = db.prepare('SELECT * FROM merchants ORDER BY is_default DESC LIMIT 1').get();
   db.close();
   return m;

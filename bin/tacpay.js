@@ -3,33 +3,86 @@
 // Entry point (CommonJS, see bin/package.json: it skips the ESM loader at start-up). Check the Node
 // version before loading anything that needs a newer one, then hand over to the bundled CLI.
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 20 || (major === 20 && minor < 12)) {
-  process.stderr.write(`tacpay: Node.js >= 20.12 is required (this is ${process.versions.node}). Install a newer Node.js and try again.\n`);
+if (major < 22 || (major === 22 && minor < 13)) {
+  process.stderr.write(
+    `tacpay: Node.js 22.13 or newer is required (this is ${process.versions.node}): the sandbox uses Node's built-in SQLite. Install Node.js 22 or 24 LTS and try again.\n`,
+  );
   process.exit(1);
 }
 
-const { readFileSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const Module = require('node:module');
 const vm = require('node:vm');
 
-// The bundle is compiled through a V8 code cache made at build time (scripts/build.mjs): compiling
-// the whole bundle costs ~13 ms on every start, more than tacpay's own work before --help prints.
-// Node 22 has module.enableCompileCache() for this; Node 20 does not, so this is its few lines.
-// A cache made by another V8 version is rejected by V8 itself and the bundle compiles as usual.
+// The bundle is compiled through a V8 code cache: compiling it from source costs ~8 ms on every
+// start, most of what tacpay adds to bare Node before --help prints. The cache is made here, on the
+// user's machine, by the Node that will read it, after the first run (never shipped: a cache made
+// by another Node build can crash Node 20). Its name carries everything V8 checks (Node version,
+// arch, flags) and the bundle's size and mtime, so a new tacpay or another Node gets its own, and V8
+// still rejects a mismatch by itself. Without a writable cache dir tacpay just compiles each time.
 const dist = join(__dirname, '..', 'dist');
 const file = join(dist, 'main.cjs');
+const source = readFileSync(file, 'utf8');
+const cache = codeCachePath();
 let cachedData;
-try {
-  cachedData = readFileSync(`${file}.cache`);
-} catch {
-  cachedData = undefined;
+if (cache) {
+  try {
+    cachedData = readFileSync(cache.file);
+  } catch {
+    cachedData = undefined;
+  }
 }
-const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
 const bundle = { exports: {} };
 script.runInThisContext()(bundle.exports, Module.createRequire(file), bundle, file, dist);
 
-// import() inside a vm.Script has no module loader on Node 20; ESM-only packages load through this one.
+// import() inside a vm.Script has no module loader of its own; ESM-only packages load through this one.
 const done = bundle.exports.runFromProcess({ importModule: (specifier) => import(specifier) });
-// Set only by scripts/build.mjs: after one run, save what V8 compiled so later starts skip it.
-if (process.env.TACPAY_WRITE_CODE_CACHE === '1') done.then(() => bundle.exports.warmForCodeCache()).then(() => writeFileSync(`${file}.cache`, script.createCachedData()));
+if (cache && (cachedData === undefined || script.cachedDataRejected)) done.then(() => saveCodeCache(cache), () => {});
+
+/** Where this Node's cache of this bundle lives, or undefined when caching is off or there is no home. */
+function codeCachePath() {
+  const env = process.env;
+  // Node's own switch for its compile cache: honoured here too.
+  if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
+  let base;
+  if (env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/')) base = env.XDG_CACHE_HOME;
+  else if (process.platform === 'win32' && env.LOCALAPPDATA) base = env.LOCALAPPDATA;
+  else if (env.HOME) base = process.platform === 'darwin' ? join(env.HOME, 'Library', 'Caches') : join(env.HOME, '.cache');
+  else return undefined;
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    return undefined;
+  }
+  const dir = join(base, 'tacpay', 'code-cache');
+  const prefix = `main-${process.version}-${process.arch}-`;
+  const key = fnv1a([st.size, Math.trunc(st.mtimeMs), process.execArgv.join(' '), env.NODE_OPTIONS || ''].join('\0'));
+  return { dir, prefix, file: join(dir, `${prefix}${key}.cache`) };
+}
+
+/** Compiles what --help and decode use (warmForCodeCache), then writes the cache atomically; any failure just means no cache. */
+function saveCodeCache(cache) {
+  return Promise.resolve()
+    .then(() => bundle.exports.warmForCodeCache())
+    .then(() => {
+      mkdirSync(cache.dir, { recursive: true, mode: 0o700 });
+      const tmp = `${cache.file}.${process.pid}.tmp`;
+      writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+      renameSync(tmp, cache.file);
+      // Caches of older builds for this same Node are dead weight; other Nodes' caches stay.
+      for (const name of readdirSync(cache.dir)) {
+        if (name.startsWith(cache.prefix) && join(cache.dir, name) !== cache.file && !name.endsWith('.tmp')) unlinkSync(join(cache.dir, name));
+      }
+    })
+    .catch(() => {});
+}
+
+/** FNV-1a, 32 bits, as hex: a short stable name for the cache key (node:crypto would cost ~10 ms to load). */
+function fnv1a(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}

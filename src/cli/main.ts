@@ -71,21 +71,26 @@ async function report(err: unknown, argv: readonly string[], io: BaseIo): Promis
   return exitCode;
 }
 
-/** @inquirer/prompts throws ExitPromptError on Ctrl-C; match by name so inquirer stays lazily loaded. */
+/** The @inquirer prompts throw ExitPromptError on Ctrl-C; match by name so inquirer stays lazily loaded. */
 function isPromptExit(err: unknown): boolean {
   return err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError');
 }
 
+/** The documented pay_info (spec §2), injected at build time: what warmForCodeCache decodes. */
+declare const __TACPAY_WARM_PAYINFO__: string | undefined;
+
 /**
- * Only for the build's code-cache run (scripts/build.mjs sets TACPAY_WRITE_CODE_CACHE=1; that run
- * decodes the documented pay_info): also renders help, into a sink, so that the help code is compiled
- * when bin/tacpay.js saves the cache. V8 caches what it has compiled, and `tacpay --help` would
- * otherwise compile commander's help formatting from source at every start.
+ * Only for bin/tacpay.js, once, before it saves the V8 code cache of the bundle: runs the start-up
+ * paths people time (root help, a command's help, --version, decoding the documented pay_info) into
+ * a sink, so that V8 has compiled them when the cache is made. V8 caches only what it has compiled,
+ * and the run that makes the cache may have been any command.
  */
 export async function warmForCodeCache(): Promise<void> {
   const sink = { write: () => true, isTTY: false };
   const io: BaseIo = { stdout: sink, stderr: sink, stdinIsTTY: false, env: {}, cwd: process.cwd(), get stdin() { return process.stdin; } };
-  for (const argv of [['--help'], ['decode', '--help'], ['sign', '--help'], ['--version']]) await main(argv, io);
+  const runs = [['--help'], ['decode', '--help'], ['sign', '--help'], ['--version']];
+  if (typeof __TACPAY_WARM_PAYINFO__ === 'string') runs.push(['decode', __TACPAY_WARM_PAYINFO__], ['decode', '--json', __TACPAY_WARM_PAYINFO__]);
+  for (const argv of runs) await main(argv, io);
 }
 
 /** Entry used by bin/tacpay.js: real process streams, exit code set (not forced) so output flushes. */

@@ -22,7 +22,7 @@ export async function askMissing(ctx: Ctx, asks: readonly Ask[]): Promise<Record
     throw new UsageError(`missing ${asks.map((a) => a.flag).join(', ')}`, 'give them as flags (tacpay prompts only on a terminal)');
   }
   // inquirer costs ~40 ms to load: only here, when a prompt is really shown.
-  const { input } = (await ctx.importModule('@inquirer/prompts')) as typeof import('@inquirer/prompts');
+  const { default: input } = (await ctx.importModule('@inquirer/input')) as typeof import('@inquirer/input');
   const out: Record<string, string> = {};
   for (const a of asks) {
     out[a.param] = await input(

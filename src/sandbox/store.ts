@@ -1,16 +1,15 @@
 /**
  * The sandbox's durable store: merchants, the platform key, orders, refunds and the request log, in
- * SQLite through better-sqlite3. WAL mode so a `sandbox log --follow` or a CLI reading merchant
+ * SQLite through Node's built-in node:sqlite (sqlite.ts). WAL mode so a `sandbox log --follow` or a CLI reading merchant
  * credentials never blocks the server; synchronous=NORMAL, which in WAL mode loses nothing a
  * committed transaction wrote when the process is killed (only an OS crash can cost the last
  * commits); a busy timeout so two processes sharing a data dir wait instead of failing.
  * Every multi-step change runs in one IMMEDIATE transaction, so concurrent creates of one
  * out_trade_no (even from two processes) yield one order: UNIQUE(offer_id, out_trade_no) backs it.
  */
-import type BetterSqlite3 from 'better-sqlite3';
-import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { inTransaction, openDatabase, sqliteCode, type Database, type SQLInputValue, type Statement } from './sqlite.js';
 
 export interface MerchantRow {
   offer_id: string;
@@ -215,6 +214,10 @@ CREATE TABLE IF NOT EXISTS requests (
 
 export const DB_FILE = 'sandbox.db';
 
+const insertSql = (table: string, columns: readonly string[], verb = 'INSERT'): string =>
+  `${verb} INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+/** A row's values in `columns` order, for a positional INSERT (a missing value fails the bind, as it should). */
+const valuesOf = <R extends object>(row: R, columns: ReadonlyArray<keyof R>): SQLInputValue[] => columns.map((c) => row[c] as SQLInputValue);
 /** Every column of orders but id, in the order ORDER_INSERT binds them. */
 const ORDER_COLUMNS = [
   'offer_id', 'out_trade_no', 'transaction_id', 'user_id', 'product_id', 'product_name', 'product_detail', 'currency_type', 'amount', 'channel', 'metadata',
@@ -223,50 +226,58 @@ const ORDER_COLUMNS = [
 // Compile-time check that ORDER_COLUMNS names every column: a new one left out would not be stored.
 const allOrderColumns: [Exclude<keyof Omit<OrderRow, 'id'>, (typeof ORDER_COLUMNS)[number]>] extends [never] ? true : never = true;
 void allOrderColumns;
-const ORDER_INSERT = `INSERT INTO orders (${ORDER_COLUMNS.join(', ')}) VALUES (${ORDER_COLUMNS.map(() => '?').join(', ')})`;
+const ORDER_INSERT = insertSql('orders', ORDER_COLUMNS);
 /** Every column of requests but id, in the order LOG_INSERT binds them. */
 const LOG_COLUMNS = ['at', 'method', 'path', 'api', 'offer_id', 'wire', 'params_json', 'ts_reading', 'ret', 'msg', 'status', 'latency_ms'] as const satisfies ReadonlyArray<keyof Omit<RequestLogRow, 'id'>>;
 const allLogColumns: [Exclude<keyof Omit<RequestLogRow, 'id'>, (typeof LOG_COLUMNS)[number]>] extends [never] ? true : never = true;
 void allLogColumns;
-const LOG_INSERT = `INSERT INTO requests (${LOG_COLUMNS.join(', ')}) VALUES (${LOG_COLUMNS.map(() => '?').join(', ')})`;
+const LOG_INSERT = insertSql('requests', LOG_COLUMNS);
 
-type Db = BetterSqlite3.Database;
+const MERCHANT_COLUMNS = ['offer_id', 'offer_key', 'private_key_pem', 'public_key_pem', 'notify_url', 'is_default', 'created_at'] as const satisfies ReadonlyArray<keyof MerchantRow>;
+const REFUND_COLUMNS = ['offer_id', 'refund_id', 'order_id', 'amount', 'state', 'sub_out_trade_no', 'params_json', 'created_at'] as const satisfies ReadonlyArray<keyof Omit<RefundRow, 'id'>>;
+const DELIVERY_COLUMNS = [
+  'order_id', 'offer_id', 'out_trade_no', 'fields_json', 'status', 'attempts', 'next_at', 'retry_scale', 'lease_until', 'created_at', 'updated_at',
+] as const satisfies ReadonlyArray<keyof Omit<DeliveryRow, 'id'>>;
+const ATTEMPT_COLUMNS = [
+  'delivery_id', 'attempt', 'at', 'url', 'body', 'http_status', 'reply', 'delivered', 'reason', 'latency_ms', 'order_state', 'next_at',
+] as const satisfies ReadonlyArray<keyof Omit<DeliveryAttemptRow, 'id'>>;
+const MERCHANT_INSERT = insertSql('merchants', MERCHANT_COLUMNS);
+const REFUND_INSERT = insertSql('refunds', REFUND_COLUMNS);
+const DELIVERY_INSERT = insertSql('deliveries', DELIVERY_COLUMNS, 'INSERT OR IGNORE');
+const ATTEMPT_INSERT = insertSql('delivery_attempts', ATTEMPT_COLUMNS);
 
-/** Opens (creating if needed) the store in `dir`. better-sqlite3 is loaded here, not at start-up. */
+/** Opens (creating if needed) the store in `dir`. The SQLite driver is loaded here, not at start-up. */
 export function openStore(dir: string, opts: { readonly?: boolean } = {}): Store {
   // A reader must not create an empty data dir as a side effect of looking for one.
   if (!opts.readonly) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  // better-sqlite3 is CommonJS with a native addon: require() it where it is needed.
-  const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
-  const db = new Database(join(dir, DB_FILE), opts.readonly ? { readonly: true, fileMustExist: true } : {});
-  db.pragma('busy_timeout = 5000');
-  if (!opts.readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    db.exec(SCHEMA);
+  const db = openDatabase(join(dir, DB_FILE), opts);
+  try {
+    db.exec('PRAGMA busy_timeout = 5000');
+    if (!opts.readonly) {
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec('PRAGMA synchronous = NORMAL');
+      db.exec('PRAGMA foreign_keys = ON');
+      db.exec(SCHEMA);
+    }
+  } catch (err) {
+    db.close();
+    throw err;
   }
   return new Store(db);
 }
 
 export class Store {
-  private readonly stmts: Map<string, BetterSqlite3.Statement>;
-  /**
-   * One transaction function for every transaction and savepoint: better-sqlite3's db.transaction()
-   * builds four wrapper functions each time it is called, ~25 µs, which the hot path paid per write.
-   */
-  private readonly inTx: BetterSqlite3.Transaction<(body: () => unknown) => unknown>;
+  private readonly stmts = new Map<string, Statement>();
+  /** How many transactions (the outermost) and savepoints (inside it) are open on this connection. */
+  private depth = 0;
   /** Merchants by offerId, valid while PRAGMA data_version stands still (see merchant()). */
   private readonly merchantCache = new Map<string, MerchantRow>();
   private merchantCacheVersion = -1;
 
-  constructor(readonly db: Db) {
-    this.stmts = new Map();
-    this.inTx = db.transaction((body: () => unknown) => body());
-  }
+  constructor(readonly db: Database) {}
 
   /** Cached prepared statement: preparing per request would dominate the sandbox's hot path. */
-  private q(sql: string): BetterSqlite3.Statement {
+  private q(sql: string): Statement {
     let s = this.stmts.get(sql);
     if (!s) {
       s = this.db.prepare(sql);
@@ -275,9 +286,39 @@ export class Store {
     return s;
   }
 
-  /** Runs `fn` in one IMMEDIATE transaction (takes the write lock up front, so no upgrade deadlock). */
+  /** Every row of a cached statement, as the caller's row type (SQLite hands back plain column objects). */
+  private all<T>(sql: string, ...args: SQLInputValue[]): T[] {
+    return this.q(sql).all(...args) as unknown as T[];
+  }
+
+  /**
+   * Runs `fn` in one IMMEDIATE transaction (takes the write lock up front, so no upgrade deadlock);
+   * inside another transaction, in a savepoint of it. Commits, or rolls back and rethrows.
+   */
   tx<T>(fn: () => T): T {
-    return this.inTx.immediate(fn) as T;
+    return this.depth > 0 ? this.savepoint(fn) : this.outermost('BEGIN IMMEDIATE', fn);
+  }
+
+  /** Runs `fn` in one read transaction: what it reads is one snapshot, and it takes no write lock. */
+  read<T>(fn: () => T): T {
+    return this.depth > 0 ? fn() : this.outermost('BEGIN DEFERRED', fn);
+  }
+
+  private outermost<T>(begin: string, fn: () => T): T {
+    this.db.exec(begin);
+    this.depth = 1;
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      // A failed COMMIT (a deferred foreign key, a full disk) leaves the transaction open; SQLite may
+      // also have rolled it back by itself already.
+      if (inTransaction(this.db)) this.db.exec('ROLLBACK');
+      throw err;
+    } finally {
+      this.depth = 0;
+    }
   }
 
   /** For group-commit.ts: one IMMEDIATE transaction. */
@@ -285,14 +326,27 @@ export class Store {
     this.tx(body);
   }
 
-  /** For group-commit.ts: a savepoint inside the current transaction (better-sqlite3 nests transactions as savepoints). */
+  /** A savepoint inside the current transaction: released, or rolled back alone and rethrown. */
   savepoint<T>(body: () => T): T {
-    return this.inTx(body) as T;
+    const name = `sp${this.depth}`;
+    this.db.exec(`SAVEPOINT ${name}`);
+    this.depth++;
+    try {
+      const result = body();
+      this.db.exec(`RELEASE ${name}`);
+      return result;
+    } catch (err) {
+      // Only while the transaction stands: one SQLite rolled back by itself took the savepoint with it.
+      if (inTransaction(this.db)) this.db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+      throw err;
+    } finally {
+      this.depth--;
+    }
   }
 
   /** For group-commit.ts: false once SQLite has rolled the transaction back by itself. */
   inTransaction(): boolean {
-    return this.db.inTransaction;
+    return inTransaction(this.db);
   }
 
   getMeta(key: string): string | undefined {
@@ -310,7 +364,7 @@ export class Store {
    * connection's own merchant writes clear the cache. Misses are not cached (any offerId may come).
    */
   merchant(offerId: string): MerchantRow | undefined {
-    const version = this.q('PRAGMA data_version').pluck().get() as number;
+    const version = (this.q('PRAGMA data_version').get() as { data_version: number }).data_version;
     if (version !== this.merchantCacheVersion) {
       this.merchantCache.clear();
       this.merchantCacheVersion = version;
@@ -328,14 +382,12 @@ export class Store {
   }
 
   merchants(): MerchantRow[] {
-    return this.q('SELECT * FROM merchants ORDER BY is_default DESC, created_at ASC').all() as MerchantRow[];
+    return this.all<MerchantRow>('SELECT * FROM merchants ORDER BY is_default DESC, created_at ASC');
   }
 
   addMerchant(m: MerchantRow): void {
     this.merchantCache.clear();
-    this.q(
-      'INSERT INTO merchants (offer_id, offer_key, private_key_pem, public_key_pem, notify_url, is_default, created_at) VALUES (@offer_id, @offer_key, @private_key_pem, @public_key_pem, @notify_url, @is_default, @created_at)',
-    ).run(m);
+    this.q(MERCHANT_INSERT).run(...valuesOf(m, MERCHANT_COLUMNS));
   }
 
   setNotifyUrl(offerId: string, url: string | null): boolean {
@@ -356,21 +408,21 @@ export class Store {
   }
 
   ordersByUser(offerId: string, userId: string, from: string, to: string, limit: number, offset: number): { rows: OrderRow[]; total: number } {
-    const rows = this.q('SELECT * FROM orders WHERE offer_id = ? AND user_id = ? AND order_time >= ? AND order_time <= ? ORDER BY order_time, id LIMIT ? OFFSET ?').all(offerId, userId, from, to, limit, offset) as OrderRow[];
+    const rows = this.all<OrderRow>('SELECT * FROM orders WHERE offer_id = ? AND user_id = ? AND order_time >= ? AND order_time <= ? ORDER BY order_time, id LIMIT ? OFFSET ?', offerId, userId, from, to, limit, offset);
     const total = (this.q('SELECT COUNT(*) AS n FROM orders WHERE offer_id = ? AND user_id = ? AND order_time >= ? AND order_time <= ?').get(offerId, userId, from, to) as { n: number }).n;
     return { rows, total };
   }
 
   insertOrder(o: Omit<OrderRow, 'id'>): OrderRow {
     // Positional parameters: binding by name looks each of the 22 names up on the object (~10 us a row).
-    const info = this.q(ORDER_INSERT).run(ORDER_COLUMNS.map((c) => o[c]));
+    const info = this.q(ORDER_INSERT).run(...valuesOf(o, ORDER_COLUMNS));
     return { ...o, id: Number(info.lastInsertRowid) };
   }
 
   updateOrder(id: number, fields: Partial<Pick<OrderRow, 'order_state' | 'closed' | 'refunded_amount' | 'pay_time' | 'callback_time' | 'refund_time'>>): void {
-    const keys = Object.keys(fields);
+    const keys = Object.keys(fields) as Array<keyof typeof fields>;
     if (!keys.length) return;
-    this.q(`UPDATE orders SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...fields, id });
+    this.q(`UPDATE orders SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`).run(...valuesOf(fields, keys), id);
   }
 
   countOrders(): number {
@@ -382,9 +434,7 @@ export class Store {
   }
 
   insertRefund(r: Omit<RefundRow, 'id'>): RefundRow {
-    const info = this.q(
-      'INSERT INTO refunds (offer_id, refund_id, order_id, amount, state, sub_out_trade_no, params_json, created_at) VALUES (@offer_id, @refund_id, @order_id, @amount, @state, @sub_out_trade_no, @params_json, @created_at)',
-    ).run(r);
+    const info = this.q(REFUND_INSERT).run(...valuesOf(r, REFUND_COLUMNS));
     return { ...r, id: Number(info.lastInsertRowid) };
   }
 
@@ -393,19 +443,19 @@ export class Store {
     try {
       return this.insertOrder(o);
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return undefined;
+      if (sqliteCode(err) === 'SQLITE_CONSTRAINT_UNIQUE') return undefined;
       throw err;
     }
   }
 
   /** Appends one request-log row (the server writes them with its group commit). */
   logRequest(r: Omit<RequestLogRow, 'id'>): number {
-    return Number(this.q(LOG_INSERT).run(LOG_COLUMNS.map((c) => r[c])).lastInsertRowid);
+    return Number(this.q(LOG_INSERT).run(...valuesOf(r, LOG_COLUMNS)).lastInsertRowid);
   }
 
   /** Requests after `afterId`, oldest first (for `sandbox log --follow`). */
   requestsAfter(afterId: number, limit: number): RequestLogRow[] {
-    return this.q('SELECT * FROM requests WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as RequestLogRow[];
+    return this.all<RequestLogRow>('SELECT * FROM requests WHERE id > ? ORDER BY id LIMIT ?', afterId, limit);
   }
 
   /** The id of the newest logged request, 0 when none (where `sandbox log --follow` starts). */
@@ -421,20 +471,17 @@ export class Store {
     const where = used.map(([c]) => c);
     const args = used.map(([, v]) => v!);
     const sql = `SELECT * FROM requests${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return (this.q(sql).all(...args, limit) as RequestLogRow[]).reverse();
+    return (this.all<RequestLogRow>(sql, ...args, limit)).reverse();
   }
 
   /** The newest `limit` requests, oldest first. */
   lastRequests(limit: number): RequestLogRow[] {
-    return (this.q('SELECT * FROM requests ORDER BY id DESC LIMIT ?').all(limit) as RequestLogRow[]).reverse();
+    return (this.all<RequestLogRow>('SELECT * FROM requests ORDER BY id DESC LIMIT ?', limit)).reverse();
   }
 
   /** Creates the delivery of a paid order unless it exists (UNIQUE order_id: two sandboxes may both notice the payment). */
   insertDeliveryIfNew(d: Omit<DeliveryRow, 'id'>): DeliveryRow | undefined {
-    const info = this.q(
-      `INSERT OR IGNORE INTO deliveries (order_id, offer_id, out_trade_no, fields_json, status, attempts, next_at, retry_scale, lease_until, created_at, updated_at)
-       VALUES (@order_id, @offer_id, @out_trade_no, @fields_json, @status, @attempts, @next_at, @retry_scale, @lease_until, @created_at, @updated_at)`,
-    ).run(d);
+    const info = this.q(DELIVERY_INSERT).run(...valuesOf(d, DELIVERY_COLUMNS));
     return info.changes === 1 ? { ...d, id: Number(info.lastInsertRowid) } : undefined;
   }
 
@@ -448,20 +495,16 @@ export class Store {
 
   /** Paid orders (state 2) of merchants with a notify URL that have no delivery yet: paid by any path, from any process. */
   paidOrdersWithoutDelivery(limit: number): OrderRow[] {
-    return this.q(
-      `SELECT o.* FROM orders o JOIN merchants m ON m.offer_id = o.offer_id
+    return this.all<OrderRow>(`SELECT o.* FROM orders o JOIN merchants m ON m.offer_id = o.offer_id
        WHERE o.order_state = 2 AND m.notify_url IS NOT NULL AND m.notify_url != ''
          AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.order_id = o.id)
-       ORDER BY o.id LIMIT ?`,
-    ).all(limit) as OrderRow[];
+       ORDER BY o.id LIMIT ?`, limit);
   }
 
   /** Takes up to `limit` due, unleased pending deliveries and leases them until `leaseUntil`, in one transaction. */
   claimDueDeliveries(nowIso: string, leaseUntil: string, limit: number): DeliveryRow[] {
     return this.tx(() => {
-      const rows = this.q(
-        "SELECT * FROM deliveries WHERE status = 'pending' AND next_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_at LIMIT ?",
-      ).all(nowIso, nowIso, limit) as DeliveryRow[];
+      const rows = this.all<DeliveryRow>("SELECT * FROM deliveries WHERE status = 'pending' AND next_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_at LIMIT ?", nowIso, nowIso, limit);
       const lease = this.q('UPDATE deliveries SET lease_until = ? WHERE id = ?');
       for (const r of rows) lease.run(leaseUntil, r.id);
       return rows.map((r) => ({ ...r, lease_until: leaseUntil }));
@@ -493,12 +536,7 @@ export class Store {
     order: { id: number; order_state: number; callback_time?: string },
   ): DeliveryAttemptRow {
     return this.tx(() => {
-      const id = Number(
-        this.q(
-          `INSERT INTO delivery_attempts (delivery_id, attempt, at, url, body, http_status, reply, delivered, reason, latency_ms, order_state, next_at)
-           VALUES (@delivery_id, @attempt, @at, @url, @body, @http_status, @reply, @delivered, @reason, @latency_ms, @order_state, @next_at)`,
-        ).run(a).lastInsertRowid,
-      );
+      const id = Number(this.q(ATTEMPT_INSERT).run(...valuesOf(a, ATTEMPT_COLUMNS)).lastInsertRowid);
       this.q('UPDATE deliveries SET status = ?, attempts = ?, next_at = ?, lease_until = NULL, updated_at = ? WHERE id = ?').run(d.status, a.attempt, d.next_at, d.updated_at, a.delivery_id);
       // Only a paid order's state moves (2 delivering, 3 delivery failed, 4 delivered): a closed order keeps its own.
       this.q('UPDATE orders SET order_state = ?, callback_time = COALESCE(?, callback_time) WHERE id = ? AND order_state IN (2, 3, 4)').run(order.order_state, order.callback_time ?? null, order.id);
@@ -508,22 +546,18 @@ export class Store {
 
   /** Attempts of one delivery, oldest first. */
   attemptsOf(deliveryId: number): DeliveryAttemptRow[] {
-    return this.q('SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY id').all(deliveryId) as DeliveryAttemptRow[];
+    return this.all<DeliveryAttemptRow>('SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY id', deliveryId);
   }
 
   /** Attempts after `afterId` with their order no., oldest first (for `sandbox log --notifications --follow`). */
   attemptsAfter(afterId: number, limit: number): Array<DeliveryAttemptRow & { out_trade_no: string; offer_id: string; status: string }> {
-    return this.q(
-      'SELECT a.*, d.out_trade_no, d.offer_id, d.status FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE a.id > ? ORDER BY a.id LIMIT ?',
-    ).all(afterId, limit) as Array<DeliveryAttemptRow & { out_trade_no: string; offer_id: string; status: string }>;
+    return this.all<DeliveryAttemptRow & { out_trade_no: string; offer_id: string; status: string }>('SELECT a.*, d.out_trade_no, d.offer_id, d.status FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE a.id > ? ORDER BY a.id LIMIT ?', afterId, limit);
   }
 
   /** The newest `limit` attempts with id <= `upTo`, oldest first. */
   lastAttempts(limit: number, upTo: number): Array<DeliveryAttemptRow & { out_trade_no: string; offer_id: string; status: string }> {
     return (
-      this.q(
-        'SELECT a.*, d.out_trade_no, d.offer_id, d.status FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE a.id <= ? ORDER BY a.id DESC LIMIT ?',
-      ).all(upTo, limit) as Array<DeliveryAttemptRow & { out_trade_no: string; offer_id: string; status: string }>
+      this.all<DeliveryAttemptRow & { out_trade_no: string; offer_id: string; status: string }>('SELECT a.*, d.out_trade_no, d.offer_id, d.status FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE a.id <= ? ORDER BY a.id DESC LIMIT ?', upTo, limit)
     ).reverse();
   }
 
@@ -533,7 +567,7 @@ export class Store {
 
   /** Pending deliveries (waiting for their first or next attempt), oldest first. */
   pendingDeliveries(limit: number): DeliveryRow[] {
-    return this.q("SELECT * FROM deliveries WHERE status = 'pending' ORDER BY next_at LIMIT ?").all(limit) as DeliveryRow[];
+    return this.all<DeliveryRow>("SELECT * FROM deliveries WHERE status = 'pending' ORDER BY next_at LIMIT ?", limit);
   }
 
   close(): void {

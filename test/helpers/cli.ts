@@ -28,10 +28,16 @@ export function tempDir(prefix = 'tacpay-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/**
+ * Where spawned CLIs keep the V8 code cache bin/tacpay.js makes: one for the whole test run, as a
+ * user's cache dir outlives each command (a fresh one per spawn would make every spawn a first run).
+ */
+export const TEST_CACHE_HOME = join(tmpdir(), `tacpay-test-cache-${process.getuid?.() ?? 'user'}`);
+
 /** An environment with no user config and no colour unless asked: HOME and XDG point at an empty temp dir. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   const home = tempDir('tacpay-home-');
-  return { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), PATH: process.env.PATH, ...extra };
+  return { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: TEST_CACHE_HOME, PATH: process.env.PATH, ...extra };
 }
 
 /** Runs main() in-process with fake streams. */

@@ -2,6 +2,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GroupCommit, GroupCommitClosed } from '../../src/sandbox/group-commit.js';
+import { sqliteCode } from '../../src/sandbox/sqlite.js';
 import { openStore, type Store } from '../../src/sandbox/store.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -61,7 +62,7 @@ describe('GroupCommit', () => {
       try {
         return insert(k)();
       } catch (err) {
-        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return 0;
+        if (sqliteCode(err) === 'SQLITE_CONSTRAINT_PRIMARYKEY') return 0;
         throw err;
       }
     };
@@ -135,7 +136,7 @@ describe('GroupCommit', () => {
     expect(outcomes[1]).toMatch(/FOREIGN KEY constraint failed/);
     expect(transactions).toBe(1); // the writes ran; the commit refused
     expect(count()).toBe(0);
-    expect(store.db.inTransaction).toBe(false);
+    expect(store.inTransaction()).toBe(false);
   });
 
   it('close() commits what is queued and refuses later writes', async () => {

@@ -252,7 +252,7 @@ export function registerDoctor(program: Command, app: App): void {
       }
       let go = Boolean(opts.yes);
       if (!go && ctx.interactive) {
-        const { confirm } = (await ctx.importModule('@inquirer/prompts')) as typeof import('@inquirer/prompts');
+        const { default: confirm } = (await ctx.importModule('@inquirer/confirm')) as typeof import('@inquirer/confirm');
         go = await confirm(
           { message: `Write ${plan.edits.length === 1 ? 'this change' : `these changes to ${plan.edits.length} files`}?`, default: false },
           { input: ctx.stdin as NodeJS.ReadableStream, output: ctx.stderr as NodeJS.WritableStream },

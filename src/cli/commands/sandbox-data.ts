@@ -3,7 +3,7 @@
  * sandboxDir option, else the XDG default), opening the store there with errors a person can act on,
  * and the public face of a merchant (never its offerKey or private key).
  *
- * The sandbox modules and better-sqlite3 are imported inside these functions, never at the top:
+ * The sandbox modules and node:sqlite are imported inside these functions, never at the top:
  * this file is reachable from cli/main.ts, and `tacpay --help` must not pay for SQLite (nor for
  * node:crypto, which is required on first use).
  */
@@ -65,6 +65,7 @@ export function noSandboxData(dir: string): TacpayError {
 export async function openSandboxStore(dir: string, mode: StoreMode): Promise<Store> {
   if (mode !== 'create' && !(await storeExists(dir))) throw noSandboxData(dir);
   const { openStore, DB_FILE } = await import('../../sandbox/store.js');
+  const { sqliteCode } = await import('../../sandbox/sqlite.js');
   try {
     if (mode === 'read') {
       try {
@@ -76,28 +77,26 @@ export async function openSandboxStore(dir: string, mode: StoreMode): Promise<St
     }
     return openStore(dir);
   } catch (err) {
-    throw storeError(err as NodeJS.ErrnoException, dir, join(dir, DB_FILE)) ?? err;
+    throw storeError(err as NodeJS.ErrnoException, dir, join(dir, DB_FILE), sqliteCode) ?? err;
   }
 }
 
 /** A person's version of what went wrong opening the store; undefined for anything unforeseen (a bug). */
-function storeError(err: NodeJS.ErrnoException, dir: string, file: string): TacpayError | undefined {
+function storeError(err: NodeJS.ErrnoException, dir: string, file: string, sqliteCode: (err: unknown) => string | undefined): TacpayError | undefined {
   const message = String(err?.message ?? err).split('\n')[0]!;
-  if (err?.code === 'ERR_DLOPEN_FAILED' || err?.code === 'MODULE_NOT_FOUND' || /bindings file|better_sqlite3\.node|NODE_MODULE_VERSION/.test(message)) {
-    return new TacpayError(
-      `the SQLite driver (better-sqlite3) could not be loaded: ${inert(message, { singleLine: true })}`,
-      'reinstall tacpay, or run `npm rebuild better-sqlite3` where it is installed (it needs a prebuilt binary for this Node, or a C++ toolchain)',
-      'sqlite-driver',
-    );
+  if (err?.code === 'ERR_UNKNOWN_BUILTIN_MODULE') {
+    // Only when the bundle is run by hand on a Node without node:sqlite: bin/tacpay.js checks first.
+    return new TacpayError(`this Node.js (${process.versions.node}) has no built-in SQLite (node:sqlite)`, 'use Node.js 22.13 or newer', 'sqlite-driver');
   }
   if (err?.code === 'EEXIST' || err?.code === 'ENOTDIR') {
     return new TacpayError(`the sandbox data dir ${shownDir(dir)} is not a directory`, 'point --data (or the sandboxDir option) at a directory', 'sandbox-store');
   }
-  if (err?.code === 'EACCES' || err?.code === 'EPERM' || err?.code === 'SQLITE_CANTOPEN' || err?.code === 'SQLITE_READONLY') {
+  const code = sqliteCode(err) ?? err?.code;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM') {
     return new TacpayError(`cannot open the sandbox store ${shownDir(file)}: ${inert(message, { singleLine: true })}`, 'check the permissions of the data dir, or choose another with --data', 'sandbox-store');
   }
-  if (typeof err?.code === 'string' && (err.code.startsWith('SQLITE_') || err.code.startsWith('E'))) {
-    return new TacpayError(`cannot use the sandbox store ${shownDir(file)}: ${inert(message, { singleLine: true })} (${err.code})`, 'check the data dir; if the file is damaged, move it away and start a fresh sandbox', 'sandbox-store');
+  if (typeof code === 'string' && (code.startsWith('SQLITE_') || code.startsWith('E'))) {
+    return new TacpayError(`cannot use the sandbox store ${shownDir(file)}: ${inert(message, { singleLine: true })} (${code})`, 'check the data dir; if the file is damaged, move it away and start a fresh sandbox', 'sandbox-store');
   }
   return undefined;
 }

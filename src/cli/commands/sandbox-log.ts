@@ -117,11 +117,11 @@ export function logLine(r: LogRecord, ctx: Ctx): string {
 /** The newest `limit` matching requests (oldest first), and the id to follow from. */
 export function readBacklog(store: Store, filter: LogFilter, limit: number): { records: LogRecord[]; lastId: number } {
   // The backlog and the starting point come from one read transaction, so --follow neither repeats nor skips a request.
-  return store.db.transaction(() => {
+  return store.read(() => {
     const lastId = store.lastRequestId();
     const rows = limit === 0 ? [] : store.requestsWhere({ ...filter, upTo: lastId }, limit);
     return { records: rows.map(toRecord), lastId };
-  })();
+  });
 }
 
 export async function runLog(opts: LogOptions, ctx: Ctx): Promise<number> {

@@ -1,6 +1,7 @@
 /** The work of `tacpay sandbox merchant add|list|set-notify`: validate the flags, change or read the store. */
 import { publicPem } from '../../core/keys.js';
 import { checkParam } from '../../core/rules.js';
+import { sqliteCode } from '../../sandbox/sqlite.js';
 import type { Ctx } from '../context.js';
 import { TacpayError, UsageError } from '../errors.js';
 import { loadKeyWithNotes } from '../input.js';
@@ -83,7 +84,7 @@ export async function runMerchantAdd(opts: AddOptions, ctx: Ctx): Promise<AddRes
       return addMerchant(store, { ...(offerId ? { offerId } : {}), ...(offerKey ? { offerKey } : {}), ...(publicKeyPem ? { publicKeyPem } : {}), ...(notifyUrl ? { notifyUrl } : {}), bits }, ctx.now());
     } catch (err) {
       // Another process added the same offerId between the check and the insert.
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new TacpayError(`merchant ${offerId} already exists in the sandbox at ${shownDir(dir)}`, 'choose another --offer-id');
+      if (sqliteCode(err) === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new TacpayError(`merchant ${offerId} already exists in the sandbox at ${shownDir(dir)}`, 'choose another --offer-id');
       throw err;
     }
   });
