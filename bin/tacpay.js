@@ -59,8 +59,9 @@ function codeCachePath() {
   }
   const dir = join(base, 'tacpay', 'code-cache');
   const prefix = `main-${process.version}-${process.arch}-`;
-  const key = fnv1a([st.size, Math.trunc(st.mtimeMs), process.execArgv.join(' '), env.NODE_OPTIONS || ''].join('\0'));
-  return { dir, prefix, file: join(dir, `${prefix}${key}.cache`) };
+  const build = fnv1a(`${st.size}\0${Math.trunc(st.mtimeMs)}`);
+  const flags = fnv1a(`${process.execArgv.join(' ')}\0${env.NODE_OPTIONS || ''}`);
+  return { dir, prefix, build, file: join(dir, `${prefix}${build}-${flags}.cache`) };
 }
 
 /** Compiles what --help and decode use (warmForCodeCache), then writes the cache atomically; any failure just means no cache. */
@@ -72,9 +73,9 @@ function saveCodeCache(cache) {
       const tmp = `${cache.file}.${process.pid}.tmp`;
       writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
       renameSync(tmp, cache.file);
-      // Caches of older builds for this same Node are dead weight; other Nodes' caches stay.
+      // Caches of other tacpay builds for this same Node are dead weight; other Nodes' and other flags' caches stay.
       for (const name of readdirSync(cache.dir)) {
-        if (name.startsWith(cache.prefix) && join(cache.dir, name) !== cache.file && !name.endsWith('.tmp')) unlinkSync(join(cache.dir, name));
+        if (name.startsWith(cache.prefix) && !name.startsWith(`${cache.prefix}${cache.build}-`) && name.endsWith('.cache')) unlinkSync(join(cache.dir, name));
       }
     })
     .catch(() => {});
