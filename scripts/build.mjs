@@ -7,6 +7,7 @@
 // dependencies with large trees (undici, the inquirer prompts) stay external, installed as run-time dependencies.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -27,10 +28,33 @@ const lazyChildProcess = {
   },
 };
 
+// The sandbox and the doctor are bundles of their own, required when a command first needs them:
+// every start reads, and V8 deserializes, the whole of main.cjs, so their ~110 KB would cost each
+// `tacpay --help` ~1 ms. Neither imports from cli/, so nothing in them depends on which copy of a
+// cli module exists; each is one module (src/sandbox/index.ts, src/doctor/index.ts), so the process
+// holds one copy of its state. Both are pure core code otherwise, which they bundle for themselves.
+const SRC = fileURLToPath(new URL('../src/', import.meta.url));
+const ownBundles = {
+  name: 'own-bundles',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (args.kind === 'entry-point') return undefined;
+      const target = join(args.resolveDir, args.path);
+      for (const unit of ['sandbox', 'doctor']) {
+        const dir = join(SRC, unit) + sep;
+        if (target.startsWith(dir) && !args.importer.startsWith(dir)) return { path: `./${unit}.cjs`, external: true };
+      }
+      return undefined;
+    });
+  },
+};
+
 await build({
   entryPoints: {
     main: 'src/cli/main.ts',
     'verify-worker': 'src/cli/batch/verify-worker.ts',
+    sandbox: 'src/sandbox/index.ts',
+    doctor: 'src/doctor/index.ts',
   },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
@@ -59,6 +83,6 @@ await build({
   // loader of its own: dynamic imports become require(). The ESM-only packages (the inquirer
   // prompts) are loaded through ctx.importModule, which the bin provides.
   supported: { 'dynamic-import': false },
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, ownBundles],
   logLevel: 'warning',
 });

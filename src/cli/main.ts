@@ -1,6 +1,7 @@
 /** The one exit point: parse, run, render errors (JSON-aware), and return the exit code. */
 import { CommanderError } from 'commander';
 import { makeCtx, type BaseIo } from './context.js';
+import { FdOut, isTerminal } from './fd-out.js';
 import { ApiError, Cancelled, EXIT, TacpayError, UsageError } from './errors.js';
 import { inert, writeJson } from './output.js';
 import type { App } from './kit.js';
@@ -95,11 +96,16 @@ export async function warmForCodeCache(): Promise<void> {
 
 /** Entry used by bin/tacpay.js: real process streams, exit code set (not forced) so output flushes. */
 export async function runFromProcess(opts: { importModule?: (specifier: string) => Promise<unknown> } = {}): Promise<void> {
-  // A closed pipe (tacpay ... | head) is not an error worth a stack trace.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
+  // A closed pipe (tacpay ... | head) is not an error worth a stack trace: stdout ends the run
+  // quietly with the exit code it had, stderr just stops. Either way, through the fd or the stream.
+  const stdoutClosed = (): never => process.exit(process.exitCode ?? 0);
+  const quietEpipe = (stream: NodeJS.WriteStream, closed: () => void): NodeJS.WriteStream =>
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      closed();
+    });
+  const stdout = new FdOut(1, () => quietEpipe(process.stdout, stdoutClosed), stdoutClosed);
+  const stderr = new FdOut(2, () => quietEpipe(process.stderr, () => {}), () => {});
   const argv = process.argv.slice(2);
   // A big batch file: its verify workers boot while the rest of the CLI starts (prespawn.ts).
   if (argv[0] === 'decode' && argv.some((a) => a === '--file' || a.startsWith('--file='))) {
@@ -108,14 +114,14 @@ export async function runFromProcess(opts: { importModule?: (specifier: string) 
   }
   const code = await main(argv, {
     ...(opts.importModule ? { importModule: opts.importModule } : {}),
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout,
+    stderr,
     // process.stdin is created on first access, which costs start-up; only commands that read it pay.
     get stdin() {
       return process.stdin;
     },
     get stdinIsTTY() {
-      return process.stdin.isTTY === true;
+      return isTerminal(0);
     },
     env: process.env,
     cwd: process.cwd(),

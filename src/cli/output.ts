@@ -5,6 +5,15 @@ export interface OutStream {
   /** Batch output also writes bytes (UTF-8 records made by worker threads). */
   write(chunk: string | Uint8Array, done?: () => void): unknown;
   isTTY?: boolean;
+  /** A terminal's width, for help text; undefined elsewhere. */
+  readonly columns?: number | undefined;
+  /** The Writable behind this stream, where it is not one itself (see fd-out.ts). */
+  writableStream?(): NodeJS.WritableStream;
+}
+
+/** A real Writable for `out`, for libraries that pipe into one (the prompts). */
+export function writableOf(out: OutStream): NodeJS.WritableStream {
+  return out.writableStream?.() ?? (out as unknown as NodeJS.WritableStream);
 }
 
 /**

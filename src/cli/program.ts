@@ -1,11 +1,13 @@
 /** The commander program: global options, help style, and every command registered. */
 import { Command, Option } from 'commander';
 import { examples, type App } from './kit.js';
+import { colorLevel } from './output.js';
 import { VERSION } from './version.js';
 import { commandNamed, registerAll } from './commands/index.js';
 
 /**
- * Builds the program; with `argv`, only the command it names is registered (see registerAll).
+ * Builds the program; with `argv`, only the command it names is registered, and for none a shallow
+ * list of them all (see registerAll).
  * Output goes through `app.io`, never process.* directly.
  */
 export function buildProgram(app: App, argv?: readonly string[]): Command {
@@ -22,10 +24,18 @@ export function buildProgram(app: App, argv?: readonly string[]): Command {
     .configureOutput({
       writeOut: (s) => app.io.stdout.write(s),
       writeErr: (s) => app.io.stderr.write(s),
+      // Commander's defaults ask process.stdout and process.stderr, which creates them (~2 ms of start-up):
+      // the width and colour of our own streams answer the same questions.
+      getOutHelpWidth: () => app.io.stdout.columns ?? 80,
+      getErrHelpWidth: () => app.io.stderr.columns ?? 80,
+      getOutHasColors: () => colorLevel(app.io.env, Boolean(app.io.stdout.isTTY), {}) > 0,
+      getErrHasColors: () => colorLevel(app.io.env, Boolean(app.io.stderr.isTTY), {}) > 0,
       // Parse errors are rendered by main.ts (JSON-aware); commander must not print them itself.
       outputError: () => {},
     });
-  registerAll(program, app, argv ? commandNamed(argv) : undefined);
+  const named = argv ? commandNamed(argv) : undefined;
+  // A run that names no command (root help, --version) lists the commands without their subcommands.
+  registerAll(program, app, named, argv !== undefined && named === undefined);
   examples(program, [
     'tacpay decode "data=%7B...%7D&sign=..."      what is inside a pay_info, and does its signature hold',
     'tacpay sign --param amount=1 --param ...     the canonical string-to-sign and its signature',

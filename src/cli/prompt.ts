@@ -6,6 +6,7 @@
 import { checkParam } from '../core/rules.js';
 import type { Ctx } from './context.js';
 import { UsageError } from './errors.js';
+import { writableOf } from './output.js';
 
 export interface Ask {
   /** Wire parameter name, validated with checkParam. */
@@ -34,7 +35,7 @@ export async function askMissing(ctx: Ctx, asks: readonly Ask[]): Promise<Record
           return problem ? problem.message : true;
         },
       },
-      { input: ctx.stdin as NodeJS.ReadableStream, output: ctx.stderr as NodeJS.WritableStream },
+      { input: ctx.stdin as NodeJS.ReadableStream, output: writableOf(ctx.stderr) },
     );
   }
   return out;

@@ -119,9 +119,35 @@ describe('only the command a run names is built', () => {
     const all = names();
     expect(all).toHaveLength(11);
     expect(names(['decode', 'x'])).toEqual(['decode']);
-    for (const argv of [['--help'], ['help', 'decode'], ['decod', 'x'], ['completion', 'bash']]) expect(names(argv)).toEqual(all);
+    for (const argv of [['--help'], ['help', 'decode'], ['decod', 'x'], ['completion', 'bash'], []]) expect(names(argv)).toEqual(all);
     // The suggestion for a typo needs the other names.
     const r = await runCli(['decod', 'x']);
     expect(r.stderr).toContain('(Did you mean decode?)');
+  });
+
+  it('a run that names no command builds no subcommands, and its root help is the full tree\'s, byte for byte', async () => {
+    const { buildProgram } = await import('../../src/cli/program.js');
+    const render = (argv?: string[]) => {
+      let out = '';
+      const sink = { write: (t: string | Uint8Array) => ((out += String(t)), true), isTTY: false };
+      const program = buildProgram({ io: { stdout: sink, stderr: sink, stdin: undefined as never, env: {}, cwd: '/' }, exitCode: 0 }, argv);
+      return { program, help: program.helpInformation() };
+    };
+    const full = render();
+    const shallow = render(['--help']);
+    expect(shallow.help).toBe(full.help);
+    expect(shallow.help).toContain('decode [options] [pay_info]');
+    expect(shallow.program.commands.map((c) => c.name())).toEqual(full.program.commands.map((c) => c.name()));
+    // The nouns are there without their subcommands; the full tree has them.
+    expect(shallow.program.commands.find((c) => c.name() === 'order')!.commands).toEqual([]);
+    expect(full.program.commands.find((c) => c.name() === 'order')!.commands.map((c) => c.name())).toContain('create');
+    // What a user sees: `tacpay --help`, `tacpay` and `tacpay -h` print the same root help.
+    const a = await runCli(['--help']);
+    const b = await runCli(['-h']);
+    expect(a.code).toBe(0);
+    expect(b.stdout).toBe(a.stdout);
+    expect(a.stdout.startsWith(full.help)).toBe(true);
+    // And the real `.command` is back on the program object (the shallow patch is undone).
+    expect(Object.prototype.hasOwnProperty.call(shallow.program, 'command')).toBe(false);
   });
 });

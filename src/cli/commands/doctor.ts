@@ -11,7 +11,7 @@ import { ConfigFileError, resolveConfig, type ConfigValue } from '../../config/r
 import type { Ctx, GlobalFlags } from '../context.js';
 import { EXIT, TacpayError, UsageError } from '../errors.js';
 import { action, examples, type App } from '../kit.js';
-import { inert, writeJson } from '../output.js';
+import { inert, writableOf, writeJson } from '../output.js';
 import type { ExplicitPaths } from '../../doctor/gather.js';
 import type { KeyEntry, Snapshot } from '../../doctor/types.js';
 
@@ -255,7 +255,7 @@ export function registerDoctor(program: Command, app: App): void {
         const { default: confirm } = (await ctx.importModule('@inquirer/confirm')) as typeof import('@inquirer/confirm');
         go = await confirm(
           { message: `Write ${plan.edits.length === 1 ? 'this change' : `these changes to ${plan.edits.length} files`}?`, default: false },
-          { input: ctx.stdin as NodeJS.ReadableStream, output: ctx.stderr as NodeJS.WritableStream },
+          { input: ctx.stdin as NodeJS.ReadableStream, output: writableOf(ctx.stderr) },
         );
       }
       if (!go) {

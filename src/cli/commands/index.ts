@@ -29,13 +29,41 @@ const COMMANDS: ReadonlyArray<readonly [name: string, register: (program: Comman
 
 /**
  * Registers every command, or with `only` just that one: a run of `tacpay decode ...` needs no
- * other command's options, and building them all is ~2-3 ms of a ~60 ms start. Root help,
- * unknown commands (for suggestions) and completion (it walks the tree) get them all.
+ * other command's options. Unknown commands (for suggestions) and completion (it walks the tree)
+ * get them all. `shallow` is for a run that names no command (root help, --version, a bare
+ * `tacpay`): it lists each command by name, arguments and options, and no noun's subcommands, so
+ * their ~200 options are not built (~1.5 ms of a ~25 ms start); test/cli/program.test.ts holds the
+ * root help to the same text as with everything registered.
  */
-export function registerAll(program: Command, app: App, only?: string): void {
+export function registerAll(program: Command, app: App, only?: string, shallow = false): void {
   const one = only !== undefined && only !== 'completion' ? COMMANDS.find(([name]) => name === only) : undefined;
-  for (const [, register] of one ? [one] : COMMANDS) register(program, app);
+  if (!shallow || one) {
+    for (const [, register] of one ? [one] : COMMANDS) register(program, app);
+    return;
+  }
+  const addCommand = program.command.bind(program) as (nameAndArgs: string) => Command;
+  // An own property shadows Command.prototype.command while the nouns register; deleted after.
+  (program as { command: unknown }).command = (nameAndArgs: string): Command => {
+    const noun = addCommand(nameAndArgs);
+    (noun as { command: unknown }).command = () => DISCARD;
+    return noun;
+  };
+  try {
+    for (const [, register] of COMMANDS) register(program, app);
+  } finally {
+    delete (program as { command?: unknown }).command;
+  }
 }
+
+/**
+ * Where a noun's subcommands go in a shallow registration: every property is a method that returns
+ * DISCARD again, so the registration chains (`.command().description().option()...`) run through
+ * and build nothing.
+ */
+const DISCARD: Command = new Proxy(function discard() {}, {
+  get: (_target, key) => (key === 'then' ? undefined : key === Symbol.toPrimitive ? () => '' : DISCARD),
+  apply: () => DISCARD,
+}) as unknown as Command;
 
 /** Global options that take a value: the token after them is not a command name. */
 const VALUED = new Set(['--profile', '--config']);

@@ -1,7 +1,6 @@
 /** The work of `tacpay sandbox merchant add|list|set-notify`: validate the flags, change or read the store. */
 import { publicPem } from '../../core/keys.js';
 import { checkParam } from '../../core/rules.js';
-import { sqliteCode } from '../../sandbox/sqlite.js';
 import type { Ctx } from '../context.js';
 import { TacpayError, UsageError } from '../errors.js';
 import { loadKeyWithNotes } from '../input.js';
@@ -72,6 +71,7 @@ export async function runMerchantAdd(opts: AddOptions, ctx: Ctx): Promise<AddRes
   }
   const dir = await sandboxDir(ctx, opts.data);
   const { addMerchant, ensureDefaultMerchant, ensurePlatformKeys } = await import('../../sandbox/merchants.js');
+  const { sqliteCode } = await import('../../sandbox/sqlite.js');
   const row = await withStore(dir, 'create', (store) => {
     if (offerId !== undefined && store.merchant(offerId)) {
       throw new TacpayError(`merchant ${offerId} already exists in the sandbox at ${shownDir(dir)}`, 'choose another --offer-id, or leave it out for a fresh one');
