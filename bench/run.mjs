@@ -25,6 +25,8 @@ if (loadgenArg !== undefined && loadgenArg !== 'wrk' && loadgenArg !== 'node') {
 const want = (name) => !only || only.includes(name);
 const results = [];
 mkdirSync(CACHE, { recursive: true });
+// Every figure is for this runtime: run it per line, e.g. PATH="$(scripts/node-lts.sh 22):$PATH" npm run bench.
+console.log(`tacpay bench on Node ${process.version} (${process.platform}-${process.arch}, ${availableParallelism()} cores)`);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
