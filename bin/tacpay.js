@@ -39,7 +39,8 @@ script.runInThisContext()(bundle.exports, Module.createRequire(file), bundle, fi
 
 // import() inside a vm.Script has no module loader of its own; ESM-only packages load through this one.
 const done = bundle.exports.runFromProcess({ importModule: (specifier) => import(specifier) });
-if (cache && (cachedData === undefined || script.cachedDataRejected)) done.then(() => saveCodeCache(cache), () => {});
+// A run that fails still fails as it would without a cache: its rejection is not caught here.
+if (cache && (cachedData === undefined || script.cachedDataRejected)) done.then(() => saveCodeCache(cache));
 
 /** Where this Node's cache of this bundle lives, or undefined when caching is off or there is no home. */
 function codeCachePath() {
@@ -73,9 +74,12 @@ function saveCodeCache(cache) {
       const tmp = `${cache.file}.${process.pid}.tmp`;
       writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
       renameSync(tmp, cache.file);
-      // Caches of other tacpay builds for this same Node are dead weight; other Nodes' and other flags' caches stay.
+      // Caches of other tacpay builds for this same Node are dead weight; other Nodes' and other flags' caches
+      // stay. So does a temp file younger than a minute (another first run writing); older ones were left by a crash.
       for (const name of readdirSync(cache.dir)) {
-        if (name.startsWith(cache.prefix) && !name.startsWith(`${cache.prefix}${cache.build}-`) && name.endsWith('.cache')) unlinkSync(join(cache.dir, name));
+        const path = join(cache.dir, name);
+        const stale = name.endsWith('.cache') ? name.startsWith(cache.prefix) && !name.startsWith(`${cache.prefix}${cache.build}-`) : name.endsWith('.tmp') && Date.now() - statSync(path).mtimeMs > 60_000;
+        if (stale) unlinkSync(path);
       }
     })
     .catch(() => {});

@@ -19,17 +19,21 @@ export class FdOut implements OutStream {
   private tty: boolean | undefined;
   /** Set after an EAGAIN: from then on every write goes through the stream, in order. */
   private viaStream = false;
-  /** Set after an EPIPE: nobody reads any more, so later writes are dropped. */
+  /** Set after an EPIPE or a failed write: later writes are dropped. */
   private closed = false;
+  /** Why a write failed (not EPIPE: a reader that left is no failure), if one did. */
+  failure: NodeJS.ErrnoException | undefined;
 
   /**
    * `open` creates the process stream for this fd (process.stdout or process.stderr), only when needed;
-   * `onClosed` runs when the reader went away (EPIPE): for stdout, `tacpay ... | head` ends quietly.
+   * `onClosed` runs when the reader went away (EPIPE): for stdout, `tacpay ... | head` ends quietly;
+   * `onFailed` runs once when a write fails otherwise (a full disk: ENOSPC, EIO), and writes stop.
    */
   constructor(
     private readonly fd: number,
     private readonly open: () => NodeJS.WriteStream,
     private readonly onClosed: () => void,
+    private readonly onFailed: (err: NodeJS.ErrnoException) => void = () => {},
   ) {}
 
   get isTTY(): boolean {
@@ -47,7 +51,10 @@ export class FdOut implements OutStream {
   }
 
   write(chunk: string | Uint8Array, done?: () => void): boolean {
-    if (this.closed) return true;
+    if (this.closed) {
+      done?.();
+      return true;
+    }
     if (this.viaStream) return this.processStream().write(chunk, done);
     let bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     try {
@@ -62,15 +69,23 @@ export class FdOut implements OutStream {
         this.viaStream = true;
         return this.processStream().write(bytes, done);
       }
-      if (code === 'EPIPE') {
-        this.closed = true;
-        this.onClosed();
-        return true;
+      this.closed = true;
+      done?.();
+      if (code === 'EPIPE') this.onClosed();
+      else {
+        this.failure = err as NodeJS.ErrnoException;
+        this.onFailed(this.failure);
       }
-      throw err;
+      return true;
     }
     done?.();
     return true;
+  }
+
+  /** 'drain' after a write returned false, which only the stream does (after an EAGAIN). */
+  once(event: 'drain', listener: () => void): this {
+    this.processStream().once(event, listener);
+    return this;
   }
 
   private processStream(): NodeJS.WriteStream {

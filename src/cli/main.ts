@@ -104,8 +104,11 @@ export async function runFromProcess(opts: { importModule?: (specifier: string) 
       if (e.code !== 'EPIPE') throw e;
       closed();
     });
-  const stdout = new FdOut(1, () => quietEpipe(process.stdout, stdoutClosed), stdoutClosed);
   const stderr = new FdOut(2, () => quietEpipe(process.stderr, () => {}), () => {});
+  // A stdout that cannot be written (a full disk) fails the run, exit 1, in one line on stderr.
+  const stdout = new FdOut(1, () => quietEpipe(process.stdout, stdoutClosed), stdoutClosed, (err) =>
+    stderr.write(`error: cannot write to stdout: ${err.code ?? ''} ${err.message}\nhint: check the disk or the file stdout goes to\n`),
+  );
   const argv = process.argv.slice(2);
   // A big batch file: its verify workers boot while the rest of the CLI starts (prespawn.ts).
   if (argv[0] === 'decode' && argv.some((a) => a === '--file' || a.startsWith('--file='))) {
@@ -126,5 +129,5 @@ export async function runFromProcess(opts: { importModule?: (specifier: string) 
     env: process.env,
     cwd: process.cwd(),
   });
-  process.exitCode = code;
+  process.exitCode = stdout.failure && code === 0 ? EXIT.failed : code;
 }

@@ -309,6 +309,8 @@ export class Store {
     this.depth = 1;
     try {
       const result = fn();
+      // A promise would let the transaction commit before its work is done (better-sqlite3 refused them too).
+      if (typeof (result as { then?: unknown } | undefined)?.then === 'function') throw new TypeError('a transaction body must not be async');
       this.db.exec('COMMIT');
       return result;
     } catch (err) {

@@ -76,6 +76,25 @@ describe('FdOut', () => {
   });
 });
 
+describe('the built CLI when stdout cannot be written (a full disk: /dev/full)', () => {
+  for (const [name, args] of [['--help', ['--help']], ['decode --json <the documented pay_info>', ['decode', '--json', docPayInfo]]] as const) {
+    it(`tacpay ${name} > /dev/full: exit 1 and one error line on stderr, on a first run (no code cache yet) too`, () => {
+      for (const run of ['first run', 'from the cache']) {
+        const env: Record<string, string | undefined> = { ...cleanEnv(), NO_COLOR: '1' };
+        if (run === 'first run') env.XDG_CACHE_HOME = join(env.HOME!, '.cache');
+        const out = openSync('/dev/full', 'w');
+        try {
+          const r = spawnSync(process.execPath, [BIN, ...args], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', out, 'pipe'], encoding: 'utf8', timeout: 30_000 });
+          expect(r.status, run).toBe(1);
+          expect(r.stderr, run).toMatch(/^error: cannot write to stdout: ENOSPC .*\nhint: check the disk or the file stdout goes to\n$/);
+        } finally {
+          closeSync(out);
+        }
+      }
+    });
+  }
+});
+
 describe('the built CLI on a pipe whose reader goes away (EPIPE)', () => {
   it('`tacpay decode --file big | head -n 1`: exit 0, one line read, no stack trace', () => {
     const dir = tempDir('tacpay-epipe-');

@@ -46,4 +46,14 @@ describe('Store.merchant cache', () => {
     expect(store.merchants().map((m) => m.offer_id)).toEqual(['TC200002']);
     expect(store.inTransaction()).toBe(false);
   });
+
+  it('refuses an async transaction body (it would commit before its work) and leaves no transaction open', () => {
+    dir = tempDir('tacpay-store-');
+    const store = openStore(dir);
+    open.push(store);
+    expect(() => store.tx(async () => store.addMerchant(merchant('TC200004')))).toThrow('a transaction body must not be async');
+    expect(store.inTransaction()).toBe(false);
+    // The write made before the body returned its promise is rolled back with the transaction.
+    expect(store.merchants().map((m) => m.offer_id)).toEqual([]);
+  });
 });

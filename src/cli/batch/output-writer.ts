@@ -1,5 +1,4 @@
 /** Batch output: each batch's records to stdout in one write, with backpressure, handing written buffers back for reuse. */
-import { once } from 'node:events';
 import type { OutStream } from '../output.js';
 
 interface Drainable {
@@ -24,7 +23,8 @@ export class Output {
     if (this.stream.write(piece, () => this.written(buffer)) === false) this.full = true;
   }
   async flush(): Promise<void> {
-    if (this.full && canDrain(this.stream)) await once(this.stream as unknown as NodeJS.EventEmitter, 'drain');
+    const stream = this.stream;
+    if (this.full && canDrain(stream)) await new Promise<void>((resolve) => stream.once('drain', resolve));
     this.full = false;
   }
 }
