@@ -98,7 +98,8 @@ function readLayer(path: string, profile: string | undefined, warnings: string[]
   const values: Partial<Record<ConfigKey, string>> = {};
   const take = (src: Record<string, unknown>, where: string) => {
     for (const [k, v] of Object.entries(src)) {
-      if (k === 'profiles' || k === 'doctor' || k === '$schema') continue;
+      // ios and android: per-platform ids, read by the doctor (an app whose iOS and Android are two TAC apps).
+      if (k === 'profiles' || k === 'doctor' || k === 'ios' || k === 'android' || k === '$schema') continue;
       if (!(CONFIG_KEYS as readonly string[]).includes(k)) {
         warnings.push(`${path}: unknown key "${k}" ${where}ignored (known: ${CONFIG_KEYS.join(', ')})`);
         continue;

@@ -5,10 +5,12 @@
 import { CHECKS } from './checks/index.js';
 import { gather, type GatherInput } from './gather.js';
 import { buildReport, runChecks, type RunOptions } from './run.js';
+import { join } from 'node:path';
 import type { Finding, Report, Snapshot } from './types.js';
 
 export { CHECKS } from './checks/index.js';
-export { planFixes, writeAtomic, type FixPlan, type PlannedEdit } from './fix.js';
+export { applyEdit, ChangedSinceRead, planFixes, writeAtomic, type FixPlan, type PlannedEdit } from './fix.js';
+export { Refused } from './fsread.js';
 export { renderFixPlan, renderReport, summaryLine } from './render.js';
 export { skippable } from './run.js';
 export type { ExplicitPaths, GatherInput } from './gather.js';
@@ -24,4 +26,20 @@ export async function runDoctor(input: GatherInput, opts: RunOptions = {}): Prom
   const snapshot = await gather(input);
   const findings = runChecks(snapshot, CHECKS, opts);
   return { snapshot, findings, report: buildReport(snapshot, findings, Boolean(opts.strict)) };
+}
+
+/**
+ * Why there is nothing to check: no iOS or Android project (or Expo config) was found. The message
+ * names what was seen instead (uni-app, Cordova) and where an app probably is (example/, apps/*).
+ */
+export function noProject(s: Snapshot, dirArg: string): { message: string; hint: string } | undefined {
+  if (s.ios || s.android) return undefined;
+  const seen = s.layouts.filter((l) => l === 'uni-app' || l === 'cordova');
+  const suggestions = s.suggestions;
+  const message = `no iOS or Android app project in ${dirArg}${seen.length ? ` (a ${seen.join(' and ')} project: its native projects are generated, and tacpay checks those)` : ''}`;
+  let hint: string;
+  if (suggestions.length) hint = `the app looks to be in ${suggestions.slice(0, 3).join(', ')}: tacpay doctor ${join(dirArg, suggestions[0]!)}`;
+  else if (seen.length) hint = s.notes.find((n) => /uni-app|Cordova/.test(n)) ?? 'run tacpay doctor on the generated native project';
+  else hint = 'give the directory that holds ios/ and android/, an .xcodeproj or build.gradle (or --ios-plist / --android-manifest for single files)';
+  return { message, hint };
 }

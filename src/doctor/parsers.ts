@@ -350,7 +350,7 @@ function stringAfter(b: Blanked, code: string, from: number): { value: string; a
 export function parseGradle(text: string): GradleSummary {
   const b = blank(text);
   const code = b.code;
-  const out: GradleSummary = { plugins: [], lastStatementLine: 0, repositories: [], dependencies: [], usesLibsDir: false, storeFiles: [] };
+  const out: GradleSummary = { plugins: [], lastStatementLine: 0, repositories: [], dependencies: [], usesLibsDir: false, storeFiles: [], minify: false, proguardFiles: [], applyFrom: [], includes: [], projectDirs: {}, projectDeps: [] };
 
   const appId = /\bapplicationId\b/g;
   for (let m; (m = appId.exec(code)); ) {
@@ -362,8 +362,49 @@ export function parseGradle(text: string): GradleSummary {
     const s = stringAfter(b, code, m.index + m[0].length);
     if (s) out.namespace = s.value;
   }
-  const target = /\btargetSdk(?:Version)?\b\s*(?:=\s*|\(\s*)?(\d+)/g;
-  for (let m; (m = target.exec(code)); ) out.targetSdk = Number(m[1]);
+  // The expression as written (a number, rootProject.ext.x, libs.versions.x.get().toInt(), ...);
+  // gather resolves it against ext blocks, gradle.properties and the version catalog.
+  const target = /\btargetSdk(?:Version)?\b[ \t]*(=[ \t]*|\([ \t]*|[ \t]+)([^\n;]+)/g;
+  for (let m; (m = target.exec(code)); ) {
+    let expr = m[2]!.trim();
+    if (m[1]!.startsWith('(')) expr = expr.replace(/\)\s*$/, '').trim();
+    out.targetSdkExpr = expr;
+    if (/^\d+$/.test(expr)) out.targetSdk = Number(expr);
+    else delete out.targetSdk;
+  }
+  out.minify = /\b(?:isMinifyEnabled|minifyEnabled)\b\s*(?:=\s*|\(\s*)?true\b/.test(code);
+  const proguard = /\bproguardFiles?\s*(?:\(|\s)/g;
+  for (let m; (m = proguard.exec(code)); ) {
+    // The string literals of the call, up to the end of the statement's line.
+    const eol = code.indexOf('\n', m.index);
+    const stop = eol === -1 ? code.length : eol;
+    for (const [at, str] of b.strings) if (at > m.index && at < stop && !/^proguard-android/.test(str)) out.proguardFiles.push(str);
+  }
+  const applyFrom = /\bapply\s*(?:\(\s*)?from\s*(?::|=)\s*/g;
+  for (let m; (m = applyFrom.exec(code)); ) {
+    const s = stringAfter(b, code, m.index + m[0].length);
+    if (s) out.applyFrom.push(s.value);
+  }
+  const include = /\binclude\b\s*\(?/g;
+  for (let m; (m = include.exec(code)); ) {
+    const eol = code.indexOf('\n', m.index);
+    const stop = eol === -1 ? code.length : eol;
+    for (const [at, str] of b.strings) if (at > m.index && at < stop && /^:?[\w.-]+(:[\w.-]+)*$/.test(str)) out.includes.push(str.replace(/^:/, ''));
+  }
+  const projectDir = /\bproject\s*\(\s*/g;
+  for (let m; (m = projectDir.exec(code)); ) {
+    const name = stringAfter(b, code, m.index + 7);
+    if (!name) continue;
+    const rest = code.slice(m.index, code.indexOf('\n', m.index) === -1 ? code.length : code.indexOf('\n', m.index));
+    if (/\)\s*\.projectDir\s*=/.test(rest)) {
+      // new File(rootProject.projectDir, '../x') | file('../x') | File(settingsDir, "../x"): the last literal is the path.
+      const lits = [...b.strings].filter(([at]) => at > name.at && at < m!.index + rest.length).map(([, v]) => v);
+      const dir = lits[lits.length - 1];
+      if (dir) out.projectDirs[name.value.replace(/^:/, '')] = dir;
+    } else if (/^project\s*\(\s*["']:?[\w.:-]+["']\s*\)/.test(rest) && /\b(?:implementation|api|compile)\b[^\n]*$/.test(code.slice(Math.max(0, m.index - 60), m.index))) {
+      out.projectDeps.push(name.value.replace(/^:/, ''));
+    }
+  }
 
   // apply plugin: 'x'   |   apply(plugin = "x")   |   plugins { id 'x' / id("x") / alias(...) }
   const apply = /\bapply\s*(?:\(\s*)?plugin\s*(?::|=)\s*/g;

@@ -30,6 +30,10 @@ const LAYOUT_WORDS: Readonly<Record<string, string>> = {
   'android-native': 'native Android',
   'react-native': 'React Native',
   flutter: 'Flutter',
+  capacitor: 'Capacitor',
+  expo: 'Expo (managed)',
+  'uni-app': 'uni-app (not checked)',
+  cordova: 'Cordova (not checked)',
 };
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -84,8 +88,20 @@ export function renderReport(r: Report, o: RenderOptions): string {
     out.push(`  ${c.dim(f.role.padEnd(22))} ${s(f.path)}${f.source === 'flag' ? c.dim(' (given)') : ''}  ${what}`);
   }
   for (const m of r.files.missing) out.push(`  ${c.dim(m.role.padEnd(22))} ${c.dim(`not found; looked for ${s(m.lookedFor.join(', '))}`)}`);
+  for (const k of r.files.skipped) out.push(`  ${c.dim('not read'.padEnd(22))} ${s(k.path)}  ${c.yellow(s(k.reason))}`);
+  if (r.notes.length) {
+    out.push('');
+    out.push(c.bold('Notes'));
+    for (const n of r.notes) out.push(`  ${c.dim('·')} ${s(n)}`);
+  }
+  // TAC-only checks on a project without TAC: one line, not a dozen skips.
+  const na = r.checks.filter((f) => f.notApplicable === 'tac');
+  if (na.length) {
+    out.push('');
+    out.push(`${c.bold('TAC')}  ${c.dim(`${MARKS.skip} ${s(na[0]!.summary)}: ${plural(na.length, 'TAC check')} not run${o.verbose ? ` (${na.map((f) => f.id).join(', ')})` : ''}`)}`);
+  }
   for (const cat of CATEGORIES) {
-    const list = r.checks.filter((f) => f.category === cat);
+    const list = r.checks.filter((f) => f.category === cat && f.notApplicable !== 'tac');
     if (!list.length) continue;
     out.push('');
     const allSkipped = list.every((f) => f.status === 'skip');

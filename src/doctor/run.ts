@@ -5,6 +5,8 @@
  */
 import { CATEGORIES, type Check, type Finding, type Report, type Snapshot, type Summary } from './types.js';
 
+export const TAC_NOT_FOUND = 'TAC not found in this project (no TAC config files, TAC pods or Gradle dependencies, Midas activities, configured offerId or TAC imports)';
+
 export interface RunOptions {
   strict?: boolean;
   /** Check id -> why it is skipped (e.g. "--skip", "doctor.skip in tacpay.config.json"). */
@@ -17,6 +19,8 @@ export function runChecks(snapshot: Snapshot, checks: readonly Check[], opts: Ru
     const base = { id: check.id, title: check.title, category: check.category, severity: check.severity, docs: check.docs };
     const why = opts.skip?.get(check.id);
     if (why !== undefined) return { ...base, status: 'skip', summary: `skipped by ${why}` };
+    // TAC-only checks on a project without TAC: not run, and reported as one line (render.ts).
+    if (check.requires === 'tac' && !snapshot.uses.tac.length) return { ...base, status: 'skip', summary: TAC_NOT_FOUND, notApplicable: 'tac' };
     let result;
     try {
       result = check.run(snapshot);
@@ -47,9 +51,12 @@ export function buildReport(snapshot: Snapshot, findings: readonly Finding[], st
     root: snapshot.root,
     layouts: snapshot.layouts,
     strict,
+    notes: snapshot.notes,
+    uses: snapshot.uses,
     files: {
       used: snapshot.files.used.map((f) => ({ role: f.role, path: f.path, source: f.source, ...(f.format ? { format: f.format } : {}), ...(f.error ? { error: f.error } : {}) })),
       missing: snapshot.files.missing,
+      skipped: snapshot.skipped,
     },
     checks,
     summary,

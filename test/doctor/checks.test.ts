@@ -2,22 +2,28 @@
 // nuance, manual never passing), and the runner (crash containment, severity cap, --strict, skips).
 import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../src/doctor/checks/index.js';
+import { usesOf } from '../../src/doctor/evidence.js';
 import { runChecks, summarize } from '../../src/doctor/run.js';
 import type { Check, CheckResult, FileEntry, ManifestActivity, ManifestSummary, PbxTarget, PlistDict, Snapshot } from '../../src/doctor/types.js';
 
 const WX = 'wx5e1f3c9a2b7d4e60';
+/** The GradleSummary fields these tests do not vary. */
+const GRADLE_REST = { minify: false, proguardFiles: [], applyFrom: [], includes: [], projectDirs: {}, projectDeps: [] };
 const QQ = '1107123456';
 
 function file<T>(role: string, path: string, value: T, format = 'XML plist'): FileEntry<T> {
   return { role, path, abs: `/p/${path}`, source: 'discovered', format, value };
 }
 
+/** A snapshot as gather makes it; `uses` is derived from the contents (as gather does) unless given. */
 function snap(over: Partial<Snapshot> = {}): Snapshot {
-  return { root: '/p', layouts: [], config: {}, shipped: [], files: { used: [], missing: [] }, ...over };
+  const s: Snapshot = { root: '/p', layouts: [], notes: [], suggestions: [], skipped: [], uses: { tac: [], wechat: [], qq: [] }, packages: [], config: {}, shipped: [], scan: { files: 0 }, files: { used: [], missing: [] }, ...over };
+  if (!over.uses) s.uses = usesOf(s);
+  return s;
 }
 
 function ios(plist: PlistDict, extra: Partial<NonNullable<Snapshot['ios']>> = {}): NonNullable<Snapshot['ios']> {
-  return { dir: '.', infoPlist: file('ios.info-plist', 'App/Info.plist', plist), tacPlists: [], unpackage: [], tac: {}, ...extra };
+  return { dir: '.', pods: [], infoPlist: file('ios.info-plist', 'App/Info.plist', plist), tacPlists: [], unpackage: [], tac: {}, ...extra };
 }
 
 const urlTypes = (...schemes: string[]) => ({ CFBundleURLTypes: schemes.map((s) => ({ CFBundleURLSchemes: [s] })) });
@@ -34,7 +40,7 @@ function target(phases: string[], resources: string[] = []): PbxTarget {
 
 function android(m: Partial<ManifestSummary>, extra: Partial<NonNullable<Snapshot['android']>> = {}): NonNullable<Snapshot['android']> {
   const manifest: ManifestSummary = { permissions: [], activities: [], queries: { present: false, packages: [] }, ...m };
-  return { dir: '.', module: 'app', manifest: file('android.manifest', 'app/src/main/AndroidManifest.xml', manifest, 'XML'), otherGradle: [], tacJsons: [], tac: {}, unpackage: [], jars: [], ...extra };
+  return { dir: '.', module: 'app', manifest: file('android.manifest', 'app/src/main/AndroidManifest.xml', manifest, 'XML'), otherGradle: [], tacJsons: [], tac: {}, unpackage: [], jars: [], targetSdk: {}, proguard: [], ...extra };
 }
 
 function qqActivity(schemes: string[], actions = ['android.intent.action.VIEW'], categories = ['android.intent.category.BROWSABLE', 'android.intent.category.DEFAULT']): ManifestActivity {
@@ -72,8 +78,11 @@ describe('check registry', () => {
   it('runs every check on an empty snapshot without a crash or a failure of a check that has nothing to look at', () => {
     const findings = runChecks(snap(), CHECKS);
     expect(findings.filter((f) => f.summary.startsWith('check crashed'))).toEqual([]);
-    // Only "no offerId anywhere" is a failure when there is no project at all.
-    expect(findings.filter((f) => f.status === 'fail').map((f) => f.id)).toEqual(['config.offer-id']);
+    // Nothing fails when there is no project at all, and the TAC-only checks say TAC was not found.
+    expect(findings.filter((f) => f.status === 'fail').map((f) => f.id)).toEqual([]);
+    const na = findings.filter((f) => f.notApplicable === 'tac').map((f) => f.id);
+    expect(na).toEqual(CHECKS.filter((c) => c.requires === 'tac').map((c) => c.id));
+    expect(na).toContain('config.offer-id');
   });
 });
 
@@ -205,7 +214,7 @@ describe('iOS checks', () => {
 
   it('an unreadable Info.plist makes ios.project fail and the plist checks skip', () => {
     const broken: FileEntry<PlistDict> = { role: 'ios.info-plist', path: 'App/Info.plist', abs: '/p/App/Info.plist', source: 'discovered', format: 'XML plist', error: 'line 3: unclosed tag' };
-    const s = snap({ config: cfg, ios: { dir: '.', infoPlist: broken, tacPlists: [], unpackage: [], tac: {} }, files: { used: [broken as FileEntry<unknown>], missing: [] } });
+    const s = snap({ config: cfg, ios: { dir: '.', pods: [], infoPlist: broken, tacPlists: [], unpackage: [], tac: {} }, files: { used: [broken as FileEntry<unknown>], missing: [] } });
     const r = run('ios.project', s);
     expect(r.status).toBe('fail');
     expect(r.details).toEqual(['App/Info.plist: line 3: unclosed tag']);
@@ -239,22 +248,25 @@ describe('Android checks', () => {
     const bad = run('android.midas-activities', snap({ android: android({ activities: acts(undefined, 'false') }) }));
     expect(bad.status).toBe('fail');
     expect(bad.details).toHaveLength(2);
-    const gradle = file('android.gradle', 'app/build.gradle', { plugins: [], lastStatementLine: 1, repositories: [], dependencies: ['com.tencent.tac:tac-payment:1.3.+'], usesLibsDir: true, storeFiles: [] }, 'Gradle');
+    const gradle = file('android.gradle', 'app/build.gradle', { plugins: [], lastStatementLine: 1, repositories: [], dependencies: ['com.tencent.tac:tac-payment:1.3.+'], usesLibsDir: true, storeFiles: [], ...GRADLE_REST }, 'Gradle');
     expect(run('android.midas-activities', snap({ android: android({}, { gradle }) })).status).toBe('manual');
     expect(run('android.midas-activities', snap({ android: android({}) })).status).toBe('fail');
   });
 
   it('<queries>: com.tencent.mm, plus com.tencent.mobileqq with QQ pay; not relevant below targetSdk 30', () => {
-    const r = run('android.queries', snap({ config: cfg, android: android({ queries: { present: true, packages: ['com.tencent.mm'] } }) }));
+    const r = run('android.queries', snap({ config: cfg, android: android({ queries: { present: true, packages: ['com.tencent.mm'] } }, { targetSdk: { expr: '33', value: 33 } }) }));
     expect(r.status).toBe('fail');
     expect(r.fix).toEqual([{ kind: 'manifest-queries', file: '/p/app/src/main/AndroidManifest.xml', packages: ['com.tencent.mobileqq'] }]);
-    const gradle = file('android.gradle', 'app/build.gradle', { targetSdk: 29, plugins: [], lastStatementLine: 1, repositories: [], dependencies: [], usesLibsDir: false, storeFiles: [] }, 'Gradle');
-    expect(run('android.queries', snap({ config: cfg, android: android({}, { gradle }) })).status).toBe('skip');
+    expect(run('android.queries', snap({ config: cfg, android: android({}, { targetSdk: { value: 29, via: 'rootProject.ext.targetSdkVersion = 29 (build.gradle:3)' } }) })).status).toBe('skip');
+    // An unresolvable targetSdkVersion is unknown, not guessed: a missing <queries> only warns.
+    const unknown = run('android.queries', snap({ config: cfg, android: android({}, { targetSdk: { expr: 'flutter.targetSdkVersion', unknown: 'flutter.targetSdkVersion is set by the Flutter SDK' } }) }));
+    expect(unknown.status).toBe('warn');
+    expect(unknown.summary).toContain('targetSdkVersion unknown: flutter.targetSdkVersion');
   });
 
   it('TAC plugin last; jcenter warns, bintray fails', () => {
     const g = (plugins: Array<[string, number]>, repos: Array<['jcenter' | 'bintray', number]> = []) =>
-      file('android.gradle', 'app/build.gradle', { plugins: plugins.map(([id, line]) => ({ id, form: 'apply' as const, line })), lastStatementLine: 40, repositories: repos.map(([kind, line]) => ({ kind, text: kind, line })), dependencies: [], usesLibsDir: false, storeFiles: [] }, 'Gradle');
+      file('android.gradle', 'app/build.gradle', { plugins: plugins.map(([id, line]) => ({ id, form: 'apply' as const, line })), lastStatementLine: 40, repositories: repos.map(([kind, line]) => ({ kind, text: kind, line })), dependencies: [], usesLibsDir: false, storeFiles: [], ...GRADLE_REST }, 'Gradle');
     const tacJsons = [file('android.tac-config', 'app/tac_service_configurations.json', {}, 'JSON')];
     expect(run('android.tac-plugin', snap({ android: android({}, { gradle: g([['com.android.application', 1], ['com.tencent.tac.services', 40]]), tacJsons }) })).status).toBe('pass');
     expect(run('android.tac-plugin', snap({ android: android({}, { gradle: g([['com.tencent.tac.services', 2], ['kotlin-android', 40]]), tacJsons }) })).status).toBe('fail');
@@ -271,7 +283,7 @@ describe('Android checks', () => {
   });
 
   it('applicationId must equal the TAC packageId', () => {
-    const gradle = file('android.gradle', 'app/build.gradle', { applicationId: 'com.a', plugins: [], lastStatementLine: 1, repositories: [], dependencies: [], usesLibsDir: false, storeFiles: [] }, 'Gradle');
+    const gradle = file('android.gradle', 'app/build.gradle', { applicationId: 'com.a', plugins: [], lastStatementLine: 1, repositories: [], dependencies: [], usesLibsDir: false, storeFiles: [], ...GRADLE_REST }, 'Gradle');
     const tacJsons = [file('android.tac-config', 't.json', { application: { packageId: 'com.b' } }, 'JSON')];
     expect(run('android.application-id', snap({ android: android({}, { gradle, tacJsons, tac: tacJsons[0]!.value! }) })).status).toBe('fail');
   });

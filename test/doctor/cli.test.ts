@@ -34,7 +34,7 @@ describe('tacpay doctor: human output', () => {
     expect(out).toMatch(/^ {6}docs: FAQ "cannot return to the app" item 6/m);
     expect(out).toMatch(/^ {2}! URL scheme tencent<QQ AppID>: /m);
     expect(out).toMatch(/^ {2}☐ WeChat merchant account/m);
-    expect(out).toMatch(/^Android {2}– 12 checks skipped: no Android project found/m);
+    expect(out).toMatch(/^Android {2}– 13 checks skipped: no Android project found/m);
     expect(out.trimEnd().split('\n').slice(-2)[0]).toBe('5 errors, 2 warnings, 8 passed, 5 manual, 23 skipped');
     expect(out).not.toContain('\x1b[');
     // Files used and what was not found.

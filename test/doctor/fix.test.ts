@@ -14,7 +14,7 @@ function setup(name: string, content: string | Buffer, format: string): { file: 
   const file = join(dir, name);
   writeFileSync(file, content);
   const entry: FileEntry<unknown> = { role: 'x', path: name, abs: file, source: 'discovered', format };
-  return { file, snapshot: { root: dir, layouts: [], config: {}, shipped: [], files: { used: [entry], missing: [] } } };
+  return { file, snapshot: { root: dir, layouts: [], notes: [], suggestions: [], skipped: [], uses: { tac: [], wechat: [], qq: [] }, packages: [], config: {}, shipped: [], scan: { files: 0 }, files: { used: [entry], missing: [] } } };
 }
 
 function finding(id: string, fix: FixAction[], status: Finding['status'] = 'fail'): Finding {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBinary } from 'plist';
 import { describe, expect, it } from 'vitest';
-import { mergeConfigs } from '../../src/doctor/gather.js';
+import { mergeConfigs } from '../../src/doctor/merge-config.js';
 import { Malformed, parseGradle, parseJsonObject, parseManifest, parsePbxproj, parsePlist, parsePlistDict } from '../../src/doctor/parsers.js';
 import { PROJECTS } from './helpers.js';
 

@@ -13,7 +13,7 @@ import { EXIT, TacpayError, UsageError } from '../errors.js';
 import { action, examples, type App } from '../kit.js';
 import { inert, writableOf, writeJson } from '../output.js';
 import type { ExplicitPaths } from '../../doctor/gather.js';
-import type { KeyEntry, Snapshot } from '../../doctor/types.js';
+import type { KeyEntry, PlatformIds, Snapshot } from '../../doctor/types.js';
 
 export interface DoctorOptions {
   iosPlist?: string;
@@ -120,17 +120,43 @@ async function resolveInputs(ctx: Ctx, root: string, globals: GlobalFlags, opts:
   const configSkip: string[] = [];
   if (file && !fileError) {
     try {
-      const doc = JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8')) as { doctor?: { skip?: unknown } };
+      const doc = JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8')) as { doctor?: { skip?: unknown }; ios?: unknown; android?: unknown };
       const list = doc.doctor?.skip;
       if (list !== undefined) {
         if (Array.isArray(list) && list.every((x) => typeof x === 'string')) configSkip.push(...list);
         else ctx.warn(`${file}: doctor.skip must be a list of check ids; ignored`);
+      }
+      for (const platform of ['ios', 'android'] as const) {
+        const ids = platformIds(ctx, file, platform, doc[platform], shown(file), flags);
+        if (ids) config[platform] = ids;
       }
     } catch {
       /* resolveConfig read it a moment ago; a race is not worth failing over */
     }
   }
   return { config, configSkip };
+}
+
+/** `"ios": {"offerId": ..., "wechatAppId": ..., "qqAppId": ...}`: a platform's own ids; a command-line flag still wins. */
+function platformIds(ctx: Ctx, file: string, platform: 'ios' | 'android', section: unknown, shownFile: string, flags: Partial<Record<ConfigKey, string | undefined>>): PlatformIds | undefined {
+  if (section === undefined) return undefined;
+  if (!section || typeof section !== 'object' || Array.isArray(section)) {
+    ctx.warn(`${file}: "${platform}" must be an object such as {"offerId": "TC100008"}; ignored`);
+    return undefined;
+  }
+  const out: PlatformIds = {};
+  for (const [k, v] of Object.entries(section)) {
+    if (k !== 'offerId' && k !== 'wechatAppId' && k !== 'qqAppId') {
+      ctx.warn(`${file}: unknown key "${k}" in "${platform}" ignored (known: offerId, wechatAppId, qqAppId)`);
+      continue;
+    }
+    if (typeof v !== 'string' && typeof v !== 'number') {
+      ctx.warn(`${file}: "${platform}.${k}" must be a string; ignored`);
+      continue;
+    }
+    if (flags[k] === undefined) out[k] = { value: String(v), origin: `${shownFile} (${platform})` };
+  }
+  return out;
 }
 
 /** A key from config (inline or a file), judged but never fatal: problems become findings. */
@@ -230,6 +256,8 @@ export function registerDoctor(program: Command, app: App): void {
       const runOpts = { strict: Boolean(opts.strict), skip };
       const first = await doctor.runDoctor(input, runOpts);
       const render = { color: ctx.color, verbose: ctx.verbose, safe };
+      const none = doctor.noProject(first.snapshot, dirArg);
+      if (none && payInfo === undefined && !logFile) throw new TacpayError(inert(none.message, { singleLine: true }), inert(none.hint, { singleLine: true }));
 
       if (!opts.fix) {
         if (ctx.json) writeJson(ctx.stdout, inertDeep(first.report));
@@ -267,10 +295,13 @@ export function registerDoctor(program: Command, app: App): void {
       const written: string[] = [];
       for (const e of plan.edits) {
         try {
-          await doctor.writeAtomic(e.file, e.after);
+          await doctor.applyEdit(e, root);
           written.push(e.path);
         } catch (err) {
-          throw new TacpayError(`could not write ${inert(e.path, { singleLine: true })} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})${written.length ? `; already written: ${written.join(', ')}` : ''}`, 'check the file permissions; the file was left as it was');
+          const already = written.length ? `; already written: ${written.join(', ')}` : '';
+          if (err instanceof doctor.ChangedSinceRead) throw new TacpayError(`${inert(err.message, { singleLine: true })}${already}`, 'run tacpay doctor --fix again: it plans from the file as it is now');
+          if (err instanceof doctor.Refused) throw new TacpayError(`${inert(err.reason, { singleLine: true })}${already}`, 'run tacpay doctor on the directory that holds the file');
+          throw new TacpayError(`could not write ${inert(e.path, { singleLine: true })} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})${already}`, 'check the file permissions; the file was left as it was');
         }
       }
       // Re-run every check on the rewritten files, so the exit code says how things stand now.

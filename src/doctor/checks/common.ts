@@ -35,32 +35,51 @@ export function sourceOf(files: ReadonlyArray<FileEntry<Record<string, unknown>>
   return found;
 }
 
-/** The WeChat AppID: tacpay config first, then the TAC config files (iOS, then Android). */
-export function wechatAppId(s: Snapshot): ConfigEntry | undefined {
-  if (s.config.wechatAppId) return s.config.wechatAppId;
-  const paths = ['services.social.wechat.appId', 'services.social.wechat.appID'];
-  const ios = str(dig(s.ios?.tac, ...paths));
-  if (ios) return { value: ios, origin: sourceOf(s.ios!.tacPlists, ...paths) ?? 'iOS TAC config' };
-  const android = str(dig(s.android?.tac, ...paths));
-  if (android) return { value: android, origin: sourceOf(s.android!.tacJsons, ...paths) ?? 'Android TAC config' };
+export type Platform = 'ios' | 'android';
+
+/** A configured id: the platform's own (`"ios": {"offerId": ...}` in tacpay.config.json) first, then the shared one. */
+export function configured(s: Snapshot, key: 'offerId' | 'wechatAppId' | 'qqAppId', platform?: Platform): ConfigEntry | undefined {
+  return (platform ? s.config[platform]?.[key] : undefined) ?? s.config[key];
+}
+
+function socialId(s: Snapshot, which: 'wechat' | 'qq', platform?: Platform): ConfigEntry | undefined {
+  const c = configured(s, which === 'wechat' ? 'wechatAppId' : 'qqAppId', platform);
+  if (c) return c;
+  const paths = [`services.social.${which}.appId`, `services.social.${which}.appID`];
+  const order: Platform[] = platform === 'android' ? ['android', 'ios'] : ['ios', 'android'];
+  // The other platform's TAC files count only when no platform was asked for: the TAC demo's two apps have different ids.
+  for (const p of platform ? [platform] : order) {
+    const tree = p === 'ios' ? s.ios : s.android;
+    const v = str(dig(tree?.tac, ...paths));
+    const files = p === 'ios' ? s.ios?.tacPlists : s.android?.tacJsons;
+    if (v) return { value: v, origin: sourceOf(files ?? [], ...paths) ?? `${p === 'ios' ? 'iOS' : 'Android'} TAC config` };
+  }
   return undefined;
+}
+
+/** The WeChat AppID: tacpay config first (the platform's, then the shared), then the TAC config files. */
+export function wechatAppId(s: Snapshot, platform?: Platform): ConfigEntry | undefined {
+  return socialId(s, 'wechat', platform);
 }
 
 /** The QQ AppID: tacpay config first, then the TAC config files. */
-export function qqAppId(s: Snapshot): ConfigEntry | undefined {
-  if (s.config.qqAppId) return s.config.qqAppId;
-  const paths = ['services.social.qq.appId', 'services.social.qq.appID'];
-  const ios = str(dig(s.ios?.tac, ...paths));
-  if (ios) return { value: ios, origin: sourceOf(s.ios!.tacPlists, ...paths) ?? 'iOS TAC config' };
-  const android = str(dig(s.android?.tac, ...paths));
-  if (android) return { value: android, origin: sourceOf(s.android!.tacJsons, ...paths) ?? 'Android TAC config' };
-  return undefined;
+export function qqAppId(s: Snapshot, platform?: Platform): ConfigEntry | undefined {
+  return socialId(s, 'qq', platform);
 }
 
-/** Whether QQ Wallet pay is in use: a QQ AppID anywhere, or the QQ pay jar in the Android libs. */
+/** Whether QQ Wallet pay is in use: evidence in the project (an AppID, the QQ pay jar, QQ pods, a qqwallet scheme). */
 export function qqPayUsed(s: Snapshot): boolean {
-  return qqAppId(s) !== undefined || Boolean(s.android?.jars.includes('mqqopenpay.jar'));
+  return s.uses.qq.length > 0;
 }
+
+/** Whether WeChat is in use: evidence in the project (an AppID, a wx scheme, the WeChat SDK, weixin queries). */
+export function wechatUsed(s: Snapshot): boolean {
+  return s.uses.wechat.length > 0;
+}
+
+/** "WeChat not in use (no AppID, wx… scheme, WeChat SDK or weixin query in the project)" */
+export const NO_WECHAT = 'WeChat not in use (no WeChat AppID, wx… URL scheme, WeChat SDK or weixin query scheme in the project)';
+export const NO_QQ = 'QQ Wallet not in use (no QQ AppID, mqqopenpay.jar, QQ pods or qqwallet scheme in the project)';
 
 /**
  * The URL schemes in Info.plist's CFBundleURLTypes, in order, with $(VAR) / ${VAR} build settings

@@ -1,8 +1,8 @@
 /** config: the ids and keys tacpay and the app are configured with (spec §0, §1.4, §5.1). */
 import { createHash } from 'node:crypto';
-import { parseKey } from '../../core/keys.js';
 import { checkParam } from '../../core/rules.js';
-import type { Check } from '../types.js';
+import { scanText } from '../secret-scan.js';
+import type { Check, ConfigEntry } from '../types.js';
 import { dig, fail, pass, qqAppId, quote, skip, str, warn, wechatAppId } from './common.js';
 
 /** sha256 of the offerKey printed in the signing document (§1.4.1): a key everyone has. */
@@ -26,19 +26,26 @@ const offerId: Check = {
   title: 'offerId configured (TC + digits)',
   category: 'config',
   severity: 'error',
+  requires: 'tac',
   docs: 'spec §0 (offerId), §5.1',
   run(s) {
-    const c = s.config.offerId;
-    if (!c) {
+    const entries = [
+      ['', s.config.offerId],
+      ['ios.', s.config.ios?.offerId],
+      ['android.', s.config.android?.offerId],
+    ].filter((e): e is [string, ConfigEntry] => e[1] !== undefined);
+    if (!entries.length) {
       const tac = str(dig(s.ios?.tac, 'services.payment.offerId')) ?? str(dig(s.android?.tac, 'services.payment.offerId'));
       if (tac) {
         return warn(`offerId not set in tacpay config; the TAC config files say ${quote(tac)}`, `add "offerId": ${quote(tac)} to tacpay.config.json (or set TACPAY_OFFER_ID) so tacpay and the app agree`);
       }
       return fail('no offerId: not in tacpay config, not in any TAC config file', 'copy the offerId (TC + digits, e.g. TC100008) from the Payment console into tacpay.config.json as "offerId"');
     }
-    const problem = checkParam('offerId', c.value).find((i) => i.severity === 'error');
-    if (problem) return fail(`offerId ${quote(c.value)} (from ${c.origin}) is not TC followed by digits`, 'use the offerId exactly as the Payment console shows it, e.g. TC100008');
-    return pass(`offerId ${c.value} (from ${c.origin})`);
+    for (const [prefix, c] of entries) {
+      const problem = checkParam('offerId', c.value).find((i) => i.severity === 'error');
+      if (problem) return fail(`${prefix}offerId ${quote(c.value)} (from ${c.origin}) is not TC followed by digits`, 'use the offerId exactly as the Payment console shows it, e.g. TC100008');
+    }
+    return pass(entries.map(([prefix, c]) => `${prefix}offerId ${c.value} (from ${c.origin})`).join(', '));
   },
 };
 
@@ -135,16 +142,6 @@ const offerKey: Check = {
   },
 };
 
-const PEM_PRIVATE = /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/;
-const BASE64_BLOB = /MII[A-Za-z0-9+/]{200,}={0,2}/g;
-const SECRET_ASSIGN = /\b(offer_?key|private_?key|midas_?key)\b["']?\s*[:=]\s*["']([^"'\s]{16,})["']/gi;
-
-function lineOf(text: string, index: number): number {
-  let n = 1;
-  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
-}
-
 const secrets: Check = {
   id: 'config.no-shipped-secrets',
   title: 'no secrets in files that ship with the app',
@@ -155,29 +152,19 @@ const secrets: Check = {
     const found: string[] = [];
     const offer = s.config.offerKey?.value;
     for (const f of s.shipped) {
-      const t = f.text;
-      const pem = PEM_PRIVATE.exec(t);
-      if (pem) found.push(`${f.path}:${lineOf(t, pem.index)}: a PEM private key`);
-      for (const m of t.matchAll(BASE64_BLOB)) {
-        const parsed = parseKey(m[0], 'any');
-        if (parsed.value?.kind === 'private') found.push(`${f.path}:${lineOf(t, m.index ?? 0)}: a Base64 private key (${parsed.value.fingerprint})`);
-      }
-      if (offer && offer.length >= 8) {
-        const at = t.indexOf(offer);
-        if (at !== -1) found.push(`${f.path}:${lineOf(t, at)}: the configured offerKey`);
-      }
-      for (const m of t.matchAll(SECRET_ASSIGN)) {
-        if (!found.some((x) => x.startsWith(`${f.path}:${lineOf(t, m.index ?? 0)}:`))) found.push(`${f.path}:${lineOf(t, m.index ?? 0)}: a literal ${m[1]} value`);
-      }
+      for (const h of scanText(f.path, f.text, { ...(offer ? { offerKey: offer } : {}), names: !f.tacConfig })) found.push(`${f.path}:${h.line}: ${h.what}`);
     }
     for (const p of s.ios?.tacPlists ?? []) {
       if (p.value && dig(p.value, 'services.social.wechat.appKey', 'services.social.wechat.appKEY') !== undefined) found.push(`${p.path}: services.social.wechat.appKey (the WeChat appKey is a secret; TAC docs call it "not supported, dangerous" in the plist)`);
     }
+    const cap = s.scan.truncated;
     if (found.length) {
-      return fail(`${found.length} secret${found.length === 1 ? '' : 's'} in files that ship with the app`, 'remove them from the app: sign orders on your server (the app only needs the pay_info); keep the WeChat appKey out of the plist (set options.wechatOptions.appKey in code if you must); then rotate every key that shipped', { details: found });
+      return fail(`${found.length} secret${found.length === 1 ? '' : 's'} in files that ship with the app`, 'remove them from the app: sign orders on your server (the app only needs the pay_info); keep the WeChat appKey out of the plist (set options.wechatOptions.appKey in code if you must); then rotate every key that shipped', { details: [...found, ...(cap ? [`scan ${cap}`] : [])] });
     }
     if (!s.shipped.length) return skip('no app files found to scan');
-    return pass(`no private keys, offerKey or appKey in ${s.shipped.length} shipped file${s.shipped.length === 1 ? '' : 's'}`);
+    const what = `no private keys, offerKey, appKey or *_SECRET_KEY / *_PRIVATE_KEY literals in ${s.shipped.length} shipped file${s.shipped.length === 1 ? '' : 's'}`;
+    if (cap && /more not scanned/.test(cap)) return warn(`${what}, but the scan ${cap}`, 'run tacpay doctor on the app directory itself (not a monorepo root), or check the rest with a secret scanner such as gitleaks');
+    return pass(what, cap ? { details: [cap] } : {});
   },
 };
 

@@ -4,7 +4,7 @@
  */
 import { appTarget, setting } from '../targets.js';
 import type { Check } from '../types.js';
-import { manual, qqAppId, skip, wechatAppId } from './common.js';
+import { manual, NO_QQ, NO_WECHAT, qqAppId, qqPayUsed, skip, wechatAppId, wechatUsed } from './common.js';
 
 const merchant: Check = {
   id: 'manual.wechat-merchant',
@@ -13,7 +13,7 @@ const merchant: Check = {
   severity: 'error',
   docs: 'FAQ "WeChat Pay does not launch" item 1 (spec §4.7); §4.7 item 17',
   run(s) {
-    if (!wechatAppId(s) && qqAppId(s)) return skip('WeChat pay not in use');
+    if (!wechatUsed(s)) return skip(NO_WECHAT);
     return manual('cannot be read from files', 'WeChat Pay merchant platform (pay.weixin.qq.com): the merchant account shows as opened (deposit verification and the online agreement done)');
   },
 };
@@ -26,20 +26,21 @@ const capability: Check = {
   docs: 'FAQ "WeChat Pay does not launch" item 2 (spec §4.7); §4.7 item 17 (review takes 1–5 working days)',
   run(s) {
     const id = wechatAppId(s);
-    if (!id && qqAppId(s)) return skip('WeChat pay not in use');
+    if (!wechatUsed(s)) return skip(NO_WECHAT);
     return manual('cannot be read from files', `WeChat Open Platform (open.weixin.qq.com) → 管理中心 → 移动应用 → the app ${id ? id.value : '(your WeChat AppID)'}: 微信支付 shows as obtained (已获得)`);
   },
 };
 
 const credentials: Check = {
   id: 'manual.console-credentials',
+  requires: 'tac',
   title: 'console merchant id/key and AppID/AppKey equal WeChat\'s',
   category: 'manual',
   severity: 'error',
   docs: 'FAQ "WeChat Pay does not launch" item 3 (spec §4.7); console §5.2 (渠道管理)',
   run(s) {
     const id = wechatAppId(s);
-    if (!id && qqAppId(s)) return skip('WeChat pay not in use');
+    if (!wechatUsed(s)) return skip(NO_WECHAT);
     return manual(
       'cannot be read from files',
       `MobileLine console → Payment → 渠道管理 → 微信支付: 商户号 and 商户号密钥 must equal the WeChat merchant platform's (账户中心 → API安全), and AppID / AppKey the WeChat Open Platform's${id ? ` (AppID here: ${id.value})` : ''}`,
@@ -49,6 +50,7 @@ const credentials: Check = {
 
 const androidSigning: Check = {
   id: 'manual.android-signing',
+  requires: 'tac',
   title: 'Android signing certificate and package registered',
   category: 'manual',
   severity: 'error',
@@ -67,6 +69,7 @@ const androidSigning: Check = {
 
 const bundleId: Check = {
   id: 'manual.ios-bundle-id',
+  requires: 'tac',
   title: 'iOS Bundle Identifier registered in the console',
   category: 'manual',
   severity: 'error',
@@ -80,13 +83,14 @@ const bundleId: Check = {
 
 const qqWallet: Check = {
   id: 'manual.qq-wallet',
+  requires: 'tac',
   title: 'QQ Wallet channel set up',
   category: 'manual',
   severity: 'error',
   docs: 'spec §4.7 item 17 [DOC S9]',
   run(s) {
     const id = qqAppId(s);
-    if (!id) return skip('QQ Wallet pay not in use');
+    if (!id) return skip(qqPayUsed(s) ? 'QQ Wallet is in use but no QQ AppID is configured (see config.qq-app-id)' : NO_QQ);
     return manual('cannot be read from files', `QQ Wallet merchant platform: review passed, deposit verified, and the app (QQ AppID ${id.value}) added under 账户管理 → 开发配置 (takes effect within 2 working days); console → 渠道管理 → QQ钱包 holds the same merchant id and key`);
   },
 };

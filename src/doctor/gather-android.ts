@@ -1,0 +1,145 @@
+/**
+ * The Android part of the gather step: the app module (found from settings.gradle, or derived
+ * from an explicit --android-manifest / --gradle path the same way), its manifest merged with
+ * what it links, the Gradle scripts with their values traced (ext, applied files,
+ * gradle.properties, the version catalog), ProGuard files, TAC json files, jars, and the sources
+ * and resources that ship.
+ */
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { findAppModule, isFile, list, walk } from './discover.js';
+import { byName, TAC_JSON, type ExplicitPaths, type GatherContext } from './gather-context.js';
+import { catalogVersions, extDefinitions, propertyDefinitions, resolveInt, type Sources } from './gradle-values.js';
+import { inside } from './fsread.js';
+import { mergeConfigs } from './merge-config.js';
+import { gatherMerged } from './merged-manifest.js';
+import { parseGradle, parseJsonObject, parseManifest } from './parsers.js';
+import type { FileEntry, GradleSummary, Snapshot } from './types.js';
+
+const SHIPPED_SOURCE = /\.(java|kt)$/;
+
+async function hasProjectGradle(dir: string): Promise<boolean> {
+  const names = new Set((await list(dir)).map((e) => e.name));
+  return ['settings.gradle', 'settings.gradle.kts'].some((n) => names.has(n));
+}
+
+/** Module dir and project dir from an explicit file: `<module>/src/<set>/AndroidManifest.xml` or `<module>/build.gradle`. */
+async function fromExplicit(file: string, root: string): Promise<{ androidDir: string; modDir: string }> {
+  let modDir = dirname(file);
+  if (basename(file) === 'AndroidManifest.xml' && basename(dirname(dirname(file))) === 'src') modDir = dirname(dirname(dirname(file)));
+  const parent = dirname(modDir);
+  const androidDir = (await hasProjectGradle(modDir)) ? modDir : inside(root, parent) && (await hasProjectGradle(parent)) ? parent : modDir;
+  return { androidDir, modDir };
+}
+
+export async function gatherAndroid(g: GatherContext, found: { androidDir?: string }, paths: ExplicitPaths, extra: { npmDependencies: readonly string[]; flutter: boolean }): Promise<NonNullable<Snapshot['android']>> {
+  const root = g.root;
+  const explicit = (p: string | undefined) => (p ? resolve(root, p) : undefined);
+  const anchor = explicit(paths.gradle) ?? explicit(paths.androidManifest);
+  let androidDir: string;
+  let modDir: string;
+  if (anchor && !(found.androidDir && inside(found.androidDir, anchor))) ({ androidDir, modDir } = await fromExplicit(anchor, root));
+  else if (anchor && found.androidDir) {
+    androidDir = found.androidDir;
+    modDir = (await fromExplicit(anchor, root)).modDir;
+  } else if (found.androidDir) {
+    androidDir = found.androidDir;
+    modDir = join(androidDir, await findAppModule(androidDir, g.confine));
+  } else {
+    androidDir = dirname(resolve(root, paths.tacJsons![0]!));
+    modDir = androidDir;
+  }
+  const module = relative(androidDir, modDir).split('\\').join('/') || '.';
+  const android: NonNullable<Snapshot['android']> = { dir: g.show(androidDir), module, otherGradle: [], tacJsons: [], tac: {}, unpackage: [], jars: [], targetSdk: {}, proguard: [] };
+
+  const manifestPath = explicit(paths.androidManifest) ?? join(modDir, 'src/main/AndroidManifest.xml');
+  if (paths.androidManifest || (await isFile(manifestPath))) {
+    android.manifest = await g.load('android.manifest', manifestPath, paths.androidManifest ? 'flag' : 'discovered', (b) => ({ value: parseManifest(b.toString('utf8')), format: 'XML' }));
+    g.shipped.add(manifestPath);
+  } else g.missing.push({ role: 'android.manifest', lookedFor: [g.show(manifestPath)] });
+
+  let gradlePath = explicit(paths.gradle);
+  if (!gradlePath) {
+    for (const n of ['build.gradle', 'build.gradle.kts']) if (!gradlePath && (await isFile(join(modDir, n)))) gradlePath = join(modDir, n);
+    if (!gradlePath) g.missing.push({ role: 'android.gradle', lookedFor: [g.show(join(modDir, 'build.gradle')), g.show(join(modDir, 'build.gradle.kts'))] });
+  }
+  const gradleParse = (b: Buffer) => ({ value: parseGradle(b.toString('utf8')), format: 'Gradle' });
+  if (gradlePath) android.gradle = await g.load<GradleSummary>('android.gradle', gradlePath, paths.gradle ? 'flag' : 'discovered', gradleParse);
+
+  // Project-level scripts, and the scripts they apply (Capacitor's variables.gradle, versions.gradle).
+  const seen = new Set([gradlePath]);
+  const queue = ['build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts'].map((n) => join(androidDir, n));
+  let settings: FileEntry<GradleSummary> | undefined;
+  while (queue.length && android.otherGradle.length < 12) {
+    const p = queue.shift()!;
+    if (seen.has(p) || !(await isFile(p))) continue;
+    seen.add(p);
+    const entry = await g.load<GradleSummary>('android.gradle-project', p, 'discovered', gradleParse);
+    android.otherGradle.push(entry);
+    if (/settings\.gradle(\.kts)?$/.test(p)) settings = entry;
+    for (const f of entry.value?.applyFrom ?? []) if (!/^https?:/.test(f) && !/node_modules/.test(f)) queue.push(resolve(dirname(p), f));
+  }
+
+  // Values the module reads from elsewhere.
+  const src: Sources = { ext: new Map(), properties: new Map(), catalog: new Map() };
+  for (const f of android.otherGradle) {
+    const t = f.value ? await g.text(f.abs) : undefined;
+    if (t) extDefinitions(t, f.path, src.ext);
+  }
+  if (gradlePath && android.gradle?.value) {
+    const t = await g.text(gradlePath);
+    if (t) extDefinitions(t, android.gradle.path, src.ext);
+  }
+  const props = join(androidDir, 'gradle.properties');
+  const propsText = await g.text(props);
+  if (propsText) propertyDefinitions(propsText, g.show(props), src.properties);
+  const catalogPath = join(androidDir, 'gradle', 'libs.versions.toml');
+  const catalogText = await g.text(catalogPath);
+  if (catalogText) src.catalog = catalogVersions(catalogText, g.show(catalogPath));
+  const expr = android.gradle?.value?.targetSdkExpr;
+  if (expr) android.targetSdk = { expr, ...resolveInt(expr, src) };
+
+  android.merged = await gatherMerged({
+    root,
+    confine: g.confine,
+    androidDir,
+    modDir,
+    ...(android.manifest ? { app: { path: android.manifest.path, abs: android.manifest.abs, ...(android.manifest.value ? { summary: android.manifest.value } : {}) } } : {}),
+    ...(android.gradle?.value ? { appGradle: android.gradle.value } : {}),
+    ...(settings?.value ? { settings: settings.value } : {}),
+    npmDependencies: extra.npmDependencies,
+    flutter: extra.flutter,
+    show: (a) => g.show(a),
+  });
+  g.notes.push(...android.merged.notes);
+
+  const jsonFiles = paths.tacJsons?.length
+    ? paths.tacJsons.map((p) => resolve(root, p))
+    : [...(await list(modDir)).filter((e) => !e.dir && TAC_JSON.test(e.name)).map((e) => join(modDir, e.name)), ...(await walk(join(modDir, 'src'), (n) => TAC_JSON.test(n), 3))];
+  jsonFiles.sort(byName);
+  for (const f of jsonFiles) {
+    if (/_unpackage\.json$/.test(f)) {
+      android.unpackage.push(g.show(f));
+      continue;
+    }
+    android.tacJsons.push(await g.load('android.tac-config', f, paths.tacJsons?.length ? 'flag' : 'discovered', (b) => ({ value: parseJsonObject(b.toString('utf8')), format: 'JSON' })));
+    g.shipped.add(f);
+    g.tacConfigs.add(f);
+  }
+  if (!android.tacJsons.length) g.missing.push({ role: 'android.tac-config', lookedFor: [g.show(join(modDir, 'tac_service_configurations*.json')), g.show(join(modDir, 'src/main/assets/tac_service_configurations*.json'))] });
+  android.tac = mergeConfigs(android.tacJsons.filter((e) => e.value).map((e) => e.value!));
+  android.jars = (await list(join(modDir, 'libs'))).filter((e) => !e.dir && e.name.endsWith('.jar')).map((e) => e.name);
+
+  // ProGuard/R8 rules the module names (proguard-rules.pro by the template's convention).
+  const rules = android.gradle?.value?.proguardFiles.length ? android.gradle.value.proguardFiles : ['proguard-rules.pro'];
+  for (const r of rules) {
+    const p = resolve(modDir, r);
+    const t = await g.text(p);
+    if (t !== undefined) android.proguard.push({ path: g.show(p), text: t });
+  }
+
+  for (const sub of ['src/main/assets', 'src/main/res/raw', 'src/main/res/values', 'src/main/res/xml']) {
+    for (const f of await walk(join(modDir, sub), () => true, 4, { limit: 5000 })) if (!/_unpackage\.json$/.test(f)) g.shipped.add(f);
+  }
+  for (const f of await walk(join(modDir, 'src'), (n) => SHIPPED_SOURCE.test(n), 12, { limit: 5000, skip: (n) => /^(test|androidTest|testDebug|testRelease|sharedTest)$/.test(n) })) g.shipped.add(f);
+  return android;
+}

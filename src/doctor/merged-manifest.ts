@@ -1,0 +1,252 @@
+/**
+ * The manifest Android actually builds: the app's AndroidManifest.xml merged with the manifests of
+ * what it links. Real apps get WeChat's `<queries>`, permissions and even the Midas activities from
+ * a plugin (React Native libraries under node_modules/<lib>/android, Flutter plugins listed in
+ * .flutter-plugins-dependencies, `project(':x')` modules, local AARs in libs/). When the build
+ * has left its own merged manifest (build/intermediates/merged_manifest*), that one is used as is.
+ * What cannot be seen (a remote AAR, a plugin not fetched) is listed, so checks can say "may come
+ * from X" and warn instead of failing. Every declaration remembers where it came from.
+ */
+import { stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { isDir, isFile, list, walk } from './discover.js';
+import { CAPS, inside, readBounded, Refused, type Confinement } from './fsread.js';
+import { parseGradle, parseManifest } from './parsers.js';
+import { unzipEntries } from './deps.js';
+import { pubspecDependencies } from './pubspec.js';
+import type { GradleSummary, ManifestActivity, ManifestSummary } from './types.js';
+
+export interface ManifestPart {
+  /** "app", "plugin fluwx", "module :wechatpay", "AAR libs/wxpay.aar", "build output (debug)". */
+  from: string;
+  path: string;
+  summary?: ManifestSummary;
+  error?: string;
+}
+
+export interface MergedManifest {
+  /** The parts seen, app first. */
+  parts: ManifestPart[];
+  permissions: Map<string, string>;
+  queries: Map<string, string>;
+  activities: Array<ManifestActivity & { from: string }>;
+  /** Dependencies whose manifest could not be read: "com.tencent.mm.opensdk:wechat-sdk-android:6.8.0 (remote AAR)". */
+  unseen: string[];
+  /** The build's own merged manifest was used (then parts holds only it). */
+  buildOutput?: string;
+  /** Keep rules shipped by local AARs (proguard.txt), by AAR. */
+  consumerRules: Array<{ from: string; text: string }>;
+  notes: string[];
+}
+
+/** Dependencies that may declare what the Midas, WeChat and QQ SDKs need. */
+const CHANNEL_DEP = /tencent|wechat|weixin|opensdk|\bqq|mqq|midas|\btac\b/i;
+
+export function merge(parts: readonly ManifestPart[]): Pick<MergedManifest, 'permissions' | 'queries' | 'activities'> {
+  const permissions = new Map<string, string>();
+  const queries = new Map<string, string>();
+  const activities: Array<ManifestActivity & { from: string }> = [];
+  for (const p of parts) {
+    if (!p.summary) continue;
+    for (const x of p.summary.permissions) if (!permissions.has(x)) permissions.set(x, p.from);
+    for (const x of p.summary.queries.packages) if (!queries.has(x)) queries.set(x, p.from);
+    // The app's declaration wins over a library's of the same activity (the merger's priority).
+    for (const a of p.summary.activities) if (!activities.some((b) => b.name === a.name)) activities.push({ ...a, from: p.from });
+  }
+  return { permissions, queries, activities };
+}
+
+export interface MergeInput {
+  root: string;
+  confine: Confinement;
+  androidDir: string;
+  modDir: string;
+  /** The app manifest as gathered (already parsed). */
+  app?: { path: string; abs: string; summary?: ManifestSummary };
+  appGradle?: GradleSummary;
+  settings?: GradleSummary;
+  npmDependencies: readonly string[];
+  flutter: boolean;
+  show(abs: string): string;
+}
+
+async function parsePart(from: string, abs: string, input: MergeInput, bytes?: Buffer): Promise<ManifestPart> {
+  const part: ManifestPart = { from, path: input.show(abs) };
+  try {
+    const b = bytes ?? (await readBounded(abs, CAPS.config, input.confine));
+    part.summary = parseManifest(b.toString('utf8'));
+  } catch (err) {
+    part.error = err instanceof Refused ? err.reason : (err as Error).message;
+  }
+  return part;
+}
+
+/** The newest build-output merged manifest, if it is not older than the app manifest. */
+async function buildOutput(input: MergeInput): Promise<{ abs: string; variant: string } | { stale: string } | undefined> {
+  const base = join(input.modDir, 'build', 'intermediates');
+  if (!(await isDir(base))) return undefined;
+  const found = await walk(base, (n, p) => n === 'AndroidManifest.xml' && /[\\/]merged_manifests?[\\/]/.test(p), 5, { limit: 20 });
+  if (!found.length) return undefined;
+  const withTime = await Promise.all(found.map(async (abs) => ({ abs, t: (await stat(abs).catch(() => undefined))?.mtimeMs ?? 0 })));
+  withTime.sort((a, b) => b.t - a.t || (a.abs < b.abs ? -1 : 1));
+  const best = withTime[0]!;
+  const appTime = input.app ? ((await stat(input.app.abs).catch(() => undefined))?.mtimeMs ?? 0) : 0;
+  if (best.t < appTime) return { stale: input.show(best.abs) };
+  const m = /merged_manifests?[\\/]([^\\/]+)/.exec(best.abs);
+  return { abs: best.abs, variant: m?.[1] ?? 'build' };
+}
+
+/** Remote dependencies that could bring channel declarations, of one Gradle script. */
+function remoteChannelDeps(g: GradleSummary | undefined, owner: string): string[] {
+  return (g?.dependencies ?? []).filter((d) => CHANNEL_DEP.test(d) && !/^com\.tencent\.tac:tac-(core|services-plugin)/.test(d)).map((d) => `${d} (remote AAR${owner ? ` of ${owner}` : ''}, its manifest not seen)`);
+}
+
+async function gradleOf(dir: string, input: MergeInput): Promise<GradleSummary | undefined> {
+  for (const n of ['build.gradle', 'build.gradle.kts']) {
+    const p = join(dir, n);
+    if (!(await isFile(p))) continue;
+    try {
+      return parseGradle((await readBounded(p, CAPS.config, input.confine)).toString('utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** A library dir's manifest (and its remote channel dependencies) as a part. */
+async function library(from: string, dir: string, input: MergeInput, out: MergedManifest): Promise<void> {
+  const manifest = join(dir, 'src', 'main', 'AndroidManifest.xml');
+  if (await isFile(manifest)) out.parts.push(await parsePart(from, manifest, input));
+  else out.unseen.push(`${from} (no src/main/AndroidManifest.xml in ${input.show(dir)})`);
+  out.unseen.push(...remoteChannelDeps(await gradleOf(dir, input), from));
+}
+
+/** Flutter plugins with an Android part: .flutter-plugins-dependencies, else .flutter-plugins, plus pubspec path: deps. */
+async function flutterPlugins(input: MergeInput): Promise<{ plugins: Array<{ name: string; path: string }>; listed: boolean }> {
+  const plugins: Array<{ name: string; path: string }> = [];
+  let listed = false;
+  try {
+    const j = JSON.parse((await readBounded(join(input.root, '.flutter-plugins-dependencies'), CAPS.config, input.confine)).toString('utf8')) as { plugins?: { android?: Array<{ name?: unknown; path?: unknown }> } };
+    listed = true;
+    for (const p of j.plugins?.android ?? []) if (typeof p.name === 'string' && typeof p.path === 'string') plugins.push({ name: p.name, path: p.path });
+  } catch {
+    try {
+      const t = (await readBounded(join(input.root, '.flutter-plugins'), CAPS.config, input.confine)).toString('utf8');
+      listed = true;
+      for (const line of t.split(/\r?\n/)) {
+        const m = /^([\w-]+)=(.+)$/.exec(line.trim());
+        if (m) plugins.push({ name: m[1]!, path: m[2]! });
+      }
+    } catch {
+      /* neither file: `flutter pub get` has not run here */
+    }
+  }
+  return { plugins, listed };
+}
+
+async function pubspecDeps(input: MergeInput): Promise<{ names: string[]; paths: Map<string, string> }> {
+  try {
+    return pubspecDependencies((await readBounded(join(input.root, 'pubspec.yaml'), CAPS.config, input.confine)).toString('utf8'));
+  } catch {
+    return { names: [], paths: new Map() };
+  }
+}
+
+/** Finds and reads every manifest the app's build would merge. */
+export async function gatherMerged(input: MergeInput): Promise<MergedManifest> {
+  const out: MergedManifest = { parts: [], permissions: new Map(), queries: new Map(), activities: [], unseen: [], consumerRules: [], notes: [] };
+  if (input.app) out.parts.push({ from: 'app', path: input.app.path, ...(input.app.summary ? { summary: input.app.summary } : {}) });
+
+  const built = await buildOutput(input);
+  if (built && 'abs' in built) {
+    const part = await parsePart(`the build's merged manifest (${built.variant})`, built.abs, input);
+    if (part.summary) {
+      out.parts = [part];
+      out.buildOutput = part.path;
+      Object.assign(out, merge(out.parts));
+      return out;
+    }
+  } else if (built) out.notes.push(`${built.stale} is older than the app manifest, so it was not used; build once to refresh it`);
+
+  // Library modules the app depends on (project(':x')), where settings.gradle puts them.
+  const settings = input.settings;
+  for (const name of [...new Set(input.appGradle?.projectDeps ?? [])]) {
+    const override = settings?.projectDirs[name];
+    const dir = override ? resolve(input.androidDir, override) : join(input.androidDir, ...name.split(':'));
+    if (!inside(input.confine.realRoot, dir)) {
+      out.unseen.push(`module :${name} (its dir ${override} is outside the project)`);
+      continue;
+    }
+    await library(override?.includes('node_modules') ? `library ${name}` : `module :${name}`, dir, input, out);
+  }
+
+  // React Native / Capacitor autolinking: every npm dependency with an android/ folder.
+  if (input.npmDependencies.length) {
+    const nm = join(input.root, 'node_modules');
+    if (!(await isDir(nm))) out.unseen.push(`the npm dependencies (node_modules/ is missing: run npm install so their manifests can be read)`);
+    else {
+      for (const dep of input.npmDependencies) {
+        const dir = join(nm, ...dep.split('/'), 'android');
+        if (!(await isDir(dir))) continue;
+        if (out.parts.some((p) => p.path.startsWith(input.show(dir)))) continue;
+        await library(`plugin ${dep}`, dir, input, out);
+      }
+    }
+  }
+
+  if (input.flutter) {
+    const { plugins, listed } = await flutterPlugins(input);
+    const pub = await pubspecDeps(input);
+    const seen = new Set<string>();
+    for (const p of plugins) {
+      seen.add(p.name);
+      const candidates = [p.path, ...(isAbsolute(p.path) ? [] : [resolve(input.root, p.path)])].map((x) => join(x, 'android'));
+      let dir: string | undefined;
+      for (const c of candidates) if (!dir && (await isDir(c))) dir = c;
+      if (!dir) {
+        out.unseen.push(`plugin ${p.name} (listed in .flutter-plugins-dependencies at ${p.path}, which is not on this machine: run flutter pub get)`);
+        continue;
+      }
+      if (!inside(input.confine.realRoot, dir)) {
+        // The pub cache is outside the project, and that is normal; read only its manifest.
+        const manifest = join(dir, 'src', 'main', 'AndroidManifest.xml');
+        if (await isFile(manifest)) out.parts.push(await parsePart(`plugin ${p.name}`, manifest, { ...input, confine: { realRoot: dir } }));
+        continue;
+      }
+      await library(`plugin ${p.name}`, dir, input, out);
+    }
+    for (const [name, path] of pub.paths) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const dir = join(resolve(input.root, path), 'android');
+      if ((await isDir(dir)) && inside(input.confine.realRoot, dir)) await library(`plugin ${name}`, dir, input, out);
+    }
+    const unresolved = pub.names.filter((n) => !seen.has(n));
+    if (!listed && unresolved.length) out.unseen.push(`the Flutter plugins among ${unresolved.join(', ')} (no .flutter-plugins-dependencies: run flutter pub get so their manifests can be read)`);
+  }
+
+  // Local AARs: their manifest (and consumer ProGuard rules) are merged like a module's.
+  for (const e of await list(join(input.modDir, 'libs'))) {
+    if (e.dir || !e.name.endsWith('.aar')) continue;
+    const abs = join(input.modDir, 'libs', e.name);
+    const from = `AAR ${input.show(abs)}`;
+    try {
+      const files = unzipEntries(await readBounded(abs, CAPS.aar, input.confine), ['AndroidManifest.xml', 'proguard.txt'], CAPS.config);
+      if (files['AndroidManifest.xml']) out.parts.push(await parsePart(from, abs, input, files['AndroidManifest.xml']));
+      else out.unseen.push(`${from} (it holds no AndroidManifest.xml)`);
+      if (files['proguard.txt']) out.consumerRules.push({ from, text: files['proguard.txt'].toString('utf8') });
+    } catch (err) {
+      out.parts.push({ from, path: input.show(abs), error: err instanceof Refused ? err.reason : `not a readable AAR (${(err as Error).message})` });
+    }
+  }
+
+  out.unseen.push(...remoteChannelDeps(input.appGradle, ''));
+  Object.assign(out, merge(out.parts));
+  return out;
+}
+
+/** For tests and --verbose: the parts as lines. */
+export function describeParts(m: MergedManifest): string[] {
+  return m.parts.map((p) => `${p.from}: ${p.path}${p.error ? ` (${p.error})` : ''}`);
+}
