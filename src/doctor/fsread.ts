@@ -8,7 +8,7 @@
  * stops at the cap, so a file that grows while it is read cannot grow memory either.
  */
 import { constants } from 'node:fs';
-import { open, realpath } from 'node:fs/promises';
+import { lstat, open, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, sep } from 'node:path';
 
 /** A file the doctor will not read, and why (shown as a note, never thrown to the user). */
@@ -50,8 +50,18 @@ function size(n: number): string {
  * for paths the user typed on the command line. Throws Refused (with the reason) or the fs error.
  */
 export async function readBounded(abs: string, cap: number, confine?: Confinement): Promise<Buffer> {
-  const real = await realpath(abs);
-  if (confine && !inside(confine.realRoot, real)) throw new Refused(`links outside the project (to ${real}); not read`);
+  let real: string;
+  try {
+    real = await realpath(abs);
+  } catch (err) {
+    // /dev/stdin of a piped process, a dangling link: say so instead of "does not exist".
+    if ((await lstat(abs).catch(() => undefined))?.isSymbolicLink()) throw new Refused('a symlink that does not resolve to a file; not read');
+    throw err;
+  }
+  if (confine && !inside(confine.realRoot, real)) {
+    const linked = (await lstat(abs).catch(() => undefined))?.isSymbolicLink();
+    throw new Refused(linked ? `links outside the project (to ${real}); not read` : `is outside the project (${real}); not read`);
+  }
   // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
   // O_NOFOLLOW: the path was just resolved; a symlink swapped in since then is refused.
   const fh = await open(real, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOFOLLOW ?? 0));

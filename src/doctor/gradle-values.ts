@@ -103,7 +103,7 @@ export interface Resolved {
 
 /** An integer expression from a Gradle file, traced through ext, properties and the catalog. */
 export function resolveInt(expr: string, src: Sources, depth = 0): Resolved {
-  const e = clean(expr).replace(/^\(\s*|\s*\)$/g, '').trim();
+  const e = clean(expr).replace(/^\((.*)\)$/s, '$1').trim();
   if (/^\d+$/.test(e)) return { value: Number(e) };
   if (/^["']\d+["']$/.test(e)) return { value: Number(e.slice(1, -1)) };
   if (depth > 4) return { unknown: `${e} (too many indirections)` };

@@ -364,7 +364,7 @@ export function parseGradle(text: string): GradleSummary {
   }
   // The expression as written (a number, rootProject.ext.x, libs.versions.x.get().toInt(), ...);
   // gather resolves it against ext blocks, gradle.properties and the version catalog.
-  const target = /\btargetSdk(?:Version)?\b[ \t]*(=[ \t]*|\([ \t]*|[ \t]+)([^\n;]+)/g;
+  const target = /\btargetSdk(?:Version)?\b[ \t]*(=[ \t]*|\([ \t]*|[ \t]+)([^\n;}]+)/g;
   for (let m; (m = target.exec(code)); ) {
     let expr = m[2]!.trim();
     if (m[1]!.startsWith('(')) expr = expr.replace(/\)\s*$/, '').trim();
