@@ -22,6 +22,19 @@ export class Refused extends Error {
 export interface Confinement {
   /** The project root with its own symlinks resolved; reads must stay below it. */
   realRoot: string;
+  /** Project dirs derived from paths the user typed (--android-manifest /elsewhere/app/...), resolved. */
+  extra?: string[];
+}
+
+/** Whether a resolved path may be read: below the root or a dir the user pointed at. */
+export function allowed(confine: Confinement, real: string): boolean {
+  return inside(confine.realRoot, real) || (confine.extra ?? []).some((d) => inside(d, real));
+}
+
+/** Widens the confinement to a project dir the user named on the command line. */
+export async function allow(confine: Confinement, dir: string): Promise<void> {
+  const real = await realpath(dir).catch(() => dir);
+  if (!allowed(confine, real)) (confine.extra ??= []).push(real);
 }
 
 /** Resolves the project root once (a root that is itself a symlink is fine). */
@@ -58,7 +71,7 @@ export async function readBounded(abs: string, cap: number, confine?: Confinemen
     if ((await lstat(abs).catch(() => undefined))?.isSymbolicLink()) throw new Refused('a symlink that does not resolve to a file; not read');
     throw err;
   }
-  if (confine && !inside(confine.realRoot, real)) {
+  if (confine && !allowed(confine, real)) {
     const linked = (await lstat(abs).catch(() => undefined))?.isSymbolicLink();
     throw new Refused(linked ? `links outside the project (to ${real}); not read` : `is outside the project (${real}); not read`);
   }

@@ -9,7 +9,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { findAppModule, isFile, list, walk } from './discover.js';
 import { byName, TAC_JSON, type ExplicitPaths, type GatherContext } from './gather-context.js';
 import { catalogVersions, extDefinitions, propertyDefinitions, resolveInt, type Sources } from './gradle-values.js';
-import { inside } from './fsread.js';
+import { allow, inside } from './fsread.js';
 import { mergeConfigs } from './merge-config.js';
 import { gatherMerged } from './merged-manifest.js';
 import { parseGradle, parseJsonObject, parseManifest } from './parsers.js';
@@ -27,7 +27,10 @@ async function fromExplicit(file: string, root: string): Promise<{ androidDir: s
   let modDir = dirname(file);
   if (basename(file) === 'AndroidManifest.xml' && basename(dirname(dirname(file))) === 'src') modDir = dirname(dirname(dirname(file)));
   const parent = dirname(modDir);
-  const androidDir = (await hasProjectGradle(modDir)) ? modDir : inside(root, parent) && (await hasProjectGradle(parent)) ? parent : modDir;
+  // The project dir is the module's parent when it holds settings.gradle (inside the root, or
+  // anywhere when the user's path is outside it: they pointed at that project).
+  const mayClimb = inside(root, parent) || !inside(root, modDir);
+  const androidDir = (await hasProjectGradle(modDir)) ? modDir : mayClimb && (await hasProjectGradle(parent)) ? parent : modDir;
   return { androidDir, modDir };
 }
 
@@ -48,6 +51,7 @@ export async function gatherAndroid(g: GatherContext, found: { androidDir?: stri
     androidDir = dirname(resolve(root, paths.tacJsons![0]!));
     modDir = androidDir;
   }
+  if (!inside(g.confine.realRoot, androidDir)) await allow(g.confine, androidDir);
   const module = relative(androidDir, modDir).split('\\').join('/') || '.';
   const android: NonNullable<Snapshot['android']> = { dir: g.show(androidDir), module, otherGradle: [], tacJsons: [], tac: {}, unpackage: [], jars: [], targetSdk: {}, proguard: [] };
 

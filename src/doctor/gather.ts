@@ -7,7 +7,7 @@
 import { basename, join, resolve } from 'node:path';
 import { discoverLayout, walk } from './discover.js';
 import { usesOf } from './evidence.js';
-import { CAPS, confinementOf, readBounded, Refused } from './fsread.js';
+import { allow, CAPS, confinementOf, inside, readBounded, Refused } from './fsread.js';
 import { GatherContext, TAC_JSON, TAC_PLIST, type ExplicitPaths } from './gather-context.js';
 import { gatherAndroid } from './gather-android.js';
 import { gatherExpo } from './gather-expo.js';
@@ -58,7 +58,10 @@ export async function gather(input: GatherInput): Promise<Snapshot> {
   // ---- iOS ----
   const iosFlag = p.pbxproj ?? p.iosPlist ?? p.entitlements ?? p.tacPlists?.[0];
   const iosDir = p.pbxproj ? await iosDirFor(resolve(root, p.pbxproj), root) : (found.iosDir ?? (iosFlag ? await iosDirFor(resolve(root, iosFlag), root) : undefined));
-  if (iosDir) snapshot.ios = await gatherIos(g, iosDir, p);
+  if (iosDir) {
+    if (!inside(g.confine.realRoot, iosDir)) await allow(g.confine, iosDir);
+    snapshot.ios = await gatherIos(g, iosDir, p);
+  }
 
   // ---- Android ----
   const flutter = found.layouts.includes('flutter');

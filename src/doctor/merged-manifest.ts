@@ -10,7 +10,7 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { isDir, isFile, list, walk } from './discover.js';
-import { CAPS, inside, readBounded, Refused, type Confinement } from './fsread.js';
+import { allowed, CAPS, readBounded, Refused, type Confinement } from './fsread.js';
 import { parseGradle, parseManifest } from './parsers.js';
 import { unzipEntries } from './deps.js';
 import { pubspecDependencies } from './pubspec.js';
@@ -174,7 +174,7 @@ export async function gatherMerged(input: MergeInput): Promise<MergedManifest> {
   for (const name of [...new Set(input.appGradle?.projectDeps ?? [])]) {
     const override = settings?.projectDirs[name];
     const dir = override ? resolve(input.androidDir, override) : join(input.androidDir, ...name.split(':'));
-    if (!inside(input.confine.realRoot, dir)) {
+    if (!allowed(input.confine, dir)) {
       out.unseen.push(`module :${name} (its dir ${override} is outside the project)`);
       continue;
     }
@@ -208,7 +208,7 @@ export async function gatherMerged(input: MergeInput): Promise<MergedManifest> {
         out.unseen.push(`plugin ${p.name} (listed in .flutter-plugins-dependencies at ${p.path}, which is not on this machine: run flutter pub get)`);
         continue;
       }
-      if (!inside(input.confine.realRoot, dir)) {
+      if (!allowed(input.confine, dir)) {
         // The pub cache is outside the project, and that is normal; read only its manifest.
         const manifest = join(dir, 'src', 'main', 'AndroidManifest.xml');
         if (await isFile(manifest)) out.parts.push(await parsePart(`plugin ${p.name}`, manifest, { ...input, confine: { realRoot: dir } }));
@@ -220,7 +220,7 @@ export async function gatherMerged(input: MergeInput): Promise<MergedManifest> {
       if (seen.has(name)) continue;
       seen.add(name);
       const dir = join(resolve(input.root, path), 'android');
-      if ((await isDir(dir)) && inside(input.confine.realRoot, dir)) await library(`plugin ${name}`, dir, input, out);
+      if ((await isDir(dir)) && allowed(input.confine, dir)) await library(`plugin ${name}`, dir, input, out);
     }
     const unresolved = pub.names.filter((n) => !seen.has(n));
     if (!listed && unresolved.length) out.unseen.push(`the Flutter plugins among ${unresolved.join(', ')} (no .flutter-plugins-dependencies: run flutter pub get so their manifests can be read)`);

@@ -1,0 +1,83 @@
+// Explicit path flags give the same answers as discovery (module and project dirs derived the same
+// way, the project Gradle files read), and a directory with no app is a one-line error with a hint
+// saying where the app probably is.
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cleanEnv, json, runCli, tempDir } from '../helpers/cli.js';
+import { PROJECTS } from './helpers.js';
+
+interface Doc {
+  checks: Array<{ id: string; status: string; summary: string; details?: string[] }>;
+  files: { used: Array<{ role: string; path: string; source: string }> };
+}
+
+const statuses = (d: Doc, prefix: string) => Object.fromEntries(d.checks.filter((c) => c.id.startsWith(prefix)).map((c) => [c.id, c.status]));
+
+async function both(project: string, flag: string, file: string, prefix: string): Promise<{ discovered: Doc; flagged: Doc }> {
+  const dir = join(PROJECTS, project);
+  const discovered = json<Doc>(await runCli(['doctor', dir, '--json'], { env: cleanEnv(), cwd: dir }));
+  const elsewhere = tempDir('tacpay-explicit-');
+  const flagged = json<Doc>(await runCli(['--config', join(dir, 'tacpay.config.json'), 'doctor', elsewhere, '--json', flag, join(dir, file)], { env: cleanEnv(), cwd: elsewhere }));
+  expect(Object.keys(statuses(flagged, prefix)).length).toBeGreaterThan(5);
+  expect(statuses(flagged, prefix)).toEqual(statuses(discovered, prefix));
+  return { discovered, flagged };
+}
+
+describe('explicit paths are handled like discovery', () => {
+  it('--android-manifest app/src/main/AndroidManifest.xml: module app, project dir above it, project Gradle files read', async () => {
+    const { flagged } = await both('android-native/broken-gradle', '--android-manifest', 'app/src/main/AndroidManifest.xml', 'android.');
+    const project = flagged.checks.find((c) => c.id === 'android.project')!;
+    expect(project.summary).toMatch(/^module app: /);
+    expect(flagged.files.used.some((f) => f.role === 'android.gradle-project' && f.path.endsWith('android-native/broken-gradle/build.gradle'))).toBe(true);
+    // The Bintray repository is in the project build.gradle: found through the flag too.
+    expect(flagged.checks.find((c) => c.id === 'android.repositories')!.status).toBe('fail');
+  });
+
+  it('--gradle app/build.gradle the same', async () => {
+    await both('android-native/good', '--gradle', 'app/build.gradle', 'android.');
+  });
+
+  it('--pbxproj X.xcodeproj/project.pbxproj: the iOS dir is the one holding the .xcodeproj, not the bundle', async () => {
+    await both('ios-native/broken-schemes', '--pbxproj', 'TacShop.xcodeproj/project.pbxproj', 'ios.');
+  });
+});
+
+describe('no app in the directory', () => {
+  it('is a one-line error (exit 1), not a pass', async () => {
+    const dir = tempDir('tacpay-empty-');
+    writeFileSync(join(dir, 'README.md'), '# notes\n');
+    const r = await runCli(['doctor', dir], { env: cleanEnv(), cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/no iOS or Android app project in /);
+    expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
+    const j = await runCli(['doctor', dir, '--json'], { env: cleanEnv(), cwd: dir });
+    expect(j.code).toBe(1);
+    expect(JSON.stringify(json(j))).toContain('no iOS or Android app project');
+  });
+
+  it('suggests example/ in a plugin repository and apps/* in a monorepo', async () => {
+    const repo = tempDir('tacpay-plugin-');
+    cpSync(join(PROJECTS, 'react-native/good'), join(repo, 'example'), { recursive: true });
+    writeFileSync(join(repo, 'package.json'), JSON.stringify({ name: 'react-native-tacpay-plugin', peerDependencies: { 'react-native': '*' } }));
+    mkdirSync(join(repo, 'android/src/main'), { recursive: true });
+    const r = await runCli(['doctor', '.'], { env: cleanEnv(), cwd: repo });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('tacpay doctor example');
+
+    const mono = tempDir('tacpay-mono-');
+    cpSync(join(PROJECTS, 'flutter/good'), join(mono, 'apps/shop'), { recursive: true });
+    writeFileSync(join(mono, 'package.json'), JSON.stringify({ name: 'mono', private: true, workspaces: ['apps/*'] }));
+    const m = await runCli(['doctor', mono], { env: cleanEnv(), cwd: mono });
+    expect(m.code).toBe(1);
+    expect(m.stderr).toContain('apps/shop');
+  });
+
+  it('with --pay-info the pay_info is still checked without a project', async () => {
+    const dir = tempDir('tacpay-empty-');
+    const r = await runCli(['doctor', dir, '--json', '--pay-info', 'not-a-pay-info'], { env: cleanEnv(), cwd: dir });
+    const doc = json<Doc>(r);
+    expect(doc.checks.find((c) => c.id === 'payinfo.decodes')!.status).toBe('fail');
+  });
+});
