@@ -1,6 +1,6 @@
 // tacpay benchmarks. Every figure is a ratio against a baseline measured side by side in the same
 // run (interleaved where it matters), because this machine is noisy: absolute times mean little.
-// Usage: npm run bench [-- --only startup,batch,rss,sandbox] [-- --quick] [-- --loadgen wrk|node]
+// Usage: npm run bench [-- --only startup,batch,rss,doctor,sandbox] [-- --quick] [-- --loadgen wrk|node]
 import { spawn, spawnSync } from 'node:child_process';
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -181,6 +181,50 @@ if (want('rss')) {
   const kb = Number(r.stderr.trim().split('\n').pop());
   console.log(`decode of ${n} lines: exit ${r.status}, peak RSS ${(kb / 1024).toFixed(1)} MB`);
   report(`peak RSS decoding ${n} lines (MB)`, kb / 1024, 150, ' MB');
+}
+
+// ---------------------------------------------------------------- doctor on big and hostile trees
+// A React Native app with 100,000 files under node_modules/ and ios/Pods/ (a real one has about
+// that many): the walk skips them, so the run costs about what the bare app costs. And a tree with
+// a symlink to /dev/zero among its assets and as Info.plist: peak RSS stays that of a normal run.
+if (want('doctor')) {
+  const app = join(ROOT, 'fixtures/projects/react-native/good');
+  const big = join(CACHE, 'doctor-100k');
+  if (!existsSync(join(big, 'ios/Pods/pkg399/lib/f99.js'))) {
+    spawnSync('cp', ['-r', app, big]);
+    for (const [base, count] of [['node_modules', 60000], ['ios/Pods', 40000]]) {
+      for (let i = 0; i < count / 100; i++) {
+        const d = join(big, base, `pkg${i}`, 'lib');
+        mkdirSync(d, { recursive: true });
+        for (let j = 0; j < 100; j++) writeFileSync(join(d, `f${j}.js`), 'module.exports = 1;\n');
+      }
+    }
+  }
+  const n = quick ? 5 : 15;
+  const t = { node: [], bare: [], big: [] };
+  const run = (dir) => timeRun(process.execPath, [BIN, 'doctor', dir, '--json'], { allowFail: true, cwd: dir });
+  for (let i = 0; i < n; i++) {
+    t.node.push(timeRun(process.execPath, ['-e', '0']));
+    t.bare.push(run(app));
+    t.big.push(run(big));
+  }
+  console.log(`doctor, median of ${n} interleaved runs: node -e 0 ${median(t.node).toFixed(0)} ms, the app ${median(t.bare).toFixed(0)} ms, the app with 100,000 files in node_modules/Pods ${median(t.big).toFixed(0)} ms`);
+  report('doctor on 100k-file tree / doctor on the bare app', median(t.big) / median(t.bare), 1.5);
+  report('doctor on 100k-file tree (ms)', median(t.big), 2000, ' ms');
+  const hostile = join(CACHE, 'doctor-hostile');
+  if (!existsSync(hostile)) {
+    spawnSync('cp', ['-r', app, hostile]);
+    mkdirSync(join(hostile, 'android/app/src/main/assets'), { recursive: true });
+    spawnSync('ln', ['-s', '/dev/zero', join(hostile, 'android/app/src/main/assets/data.json')]);
+    spawnSync('rm', ['-f', join(hostile, 'ios/TacShopRN/Info.plist')]);
+    spawnSync('ln', ['-s', '/dev/zero', join(hostile, 'ios/TacShopRN/Info.plist')]);
+  }
+  if (existsSync('/usr/bin/time')) {
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'doctor', hostile, '--json'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 60000, env: { ...process.env, NO_COLOR: '1' } });
+    const kb = Number(r.stderr.trim().split('\n').pop());
+    console.log(`doctor with /dev/zero symlinks in the tree: exit ${r.status}, peak RSS ${(kb / 1024).toFixed(1)} MB`);
+    report('peak RSS of doctor with /dev/zero symlinks (MB)', kb / 1024, 150, ' MB');
+  } else console.log('doctor RSS: /usr/bin/time is not installed (apt-get install time); skipped');
 }
 
 // ---------------------------------------------------------------- sandbox throughput

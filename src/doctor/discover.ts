@@ -169,6 +169,11 @@ export async function discoverLayout(root: string, confine: Confinement): Promis
   const androidBase = await child(root, 'android');
   if (androidBase) androidDir = await androidBelow(androidBase);
   if (!androidDir && (await hasGradle(root))) androidDir = root;
+  // A plugin repository's android/ is a library (com.android.library): the app is in example/.
+  if (androidDir && (await libraryOnly(androidDir, confine))) {
+    notes.push(`${relative(root, androidDir) || '.'} is an Android library (com.android.library), not an app: not checked`);
+    androidDir = undefined;
+  }
 
   const flutter = pubspec !== undefined && /^\s*flutter\s*:/m.test(pubspec);
   const capConfig = (await list(root)).find((e) => !e.dir && /^capacitor\.config\.(json|ts|js)$/.test(e.name));
@@ -231,6 +236,19 @@ async function suggest(root: string, confine: Confinement): Promise<string[]> {
   }
   // example/ first: a plugin repository's app is the one to check.
   return out.sort((a, b) => Number(!/^examples?(\/|$)/i.test(a)) - Number(!/^examples?(\/|$)/i.test(b)));
+}
+
+/** Gradle files that build a library and no application (a plugin's android/ folder). */
+async function libraryOnly(dir: string, confine: Confinement): Promise<boolean> {
+  const scripts: string[] = [];
+  for (const f of ['build.gradle', 'build.gradle.kts']) {
+    const t = await readText(join(dir, f), confine);
+    if (t) scripts.push(t);
+  }
+  if (!scripts.some((t) => /com\.android\.library/.test(t))) return false;
+  if (scripts.some((t) => /com\.android\.application/.test(t))) return false;
+  const settings = (await readText(join(dir, 'settings.gradle'), confine)) ?? (await readText(join(dir, 'settings.gradle.kts'), confine));
+  return !settings || !/include/.test(settings);
 }
 
 /** The Android application module: from settings.gradle includes, the one applying com.android.application; else `app`. */

@@ -62,6 +62,8 @@ describe('no app in the directory', () => {
     cpSync(join(PROJECTS, 'react-native/good'), join(repo, 'example'), { recursive: true });
     writeFileSync(join(repo, 'package.json'), JSON.stringify({ name: 'react-native-tacpay-plugin', peerDependencies: { 'react-native': '*' } }));
     mkdirSync(join(repo, 'android/src/main'), { recursive: true });
+    writeFileSync(join(repo, 'android/build.gradle'), "apply plugin: 'com.android.library'\n\nandroid {\n    compileSdkVersion 34\n}\n");
+    writeFileSync(join(repo, 'android/src/main/AndroidManifest.xml'), '<manifest xmlns:android="http://schemas.android.com/apk/res/android" package="com.tacpay.plugin" />\n');
     const r = await runCli(['doctor', '.'], { env: cleanEnv(), cwd: repo });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('tacpay doctor example');
