@@ -8,7 +8,7 @@
  * this config: it refuses with what to add to app.json instead.
  */
 import type { GatherContext } from './gather-context.js';
-import type { FileEntry, PlistDict, Snapshot } from './types.js';
+import type { ConfigEntry, FileEntry, PlistDict, Snapshot } from './types.js';
 
 export const EXPO_FORMAT = 'Expo config';
 
@@ -18,7 +18,7 @@ function obj(v: unknown): Record<string, unknown> {
 
 const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
-export async function gatherExpo(g: GatherContext, file: string): Promise<{ ios?: NonNullable<Snapshot['ios']>; android?: NonNullable<Snapshot['android']>; packages: string[] }> {
+export async function gatherExpo(g: GatherContext, file: string): Promise<{ ios?: NonNullable<Snapshot['ios']>; android?: NonNullable<Snapshot['android']>; packages: string[]; wechatAppId?: ConfigEntry }> {
   const shown = g.show(file);
   let expo: Record<string, unknown>;
   const entry: FileEntry<unknown> = { role: 'expo.config', path: shown, abs: file, source: 'discovered', format: 'JSON' };
@@ -39,12 +39,16 @@ export async function gatherExpo(g: GatherContext, file: string): Promise<{ ios?
   if (schemes.length) types.push({ CFBundleURLSchemes: schemes, CFBundleURLName: 'expo.scheme' });
   // Config plugins with static options: a WeChat plugin given the AppID registers it as a scheme at prebuild.
   const packages: string[] = [];
+  let wechatAppId: ConfigEntry | undefined;
   for (const p of Array.isArray(expo.plugins) ? expo.plugins : []) {
     const [name, options] = Array.isArray(p) ? [p[0], obj(p[1])] : [p, {}];
     if (typeof name !== 'string') continue;
     packages.push(name);
     const id = [options.appId, options.appid, options.wechatAppId, options.wxAppId].find((x): x is string => typeof x === 'string');
-    if (/wechat|weixin|wx/i.test(name) && id) types.push({ CFBundleURLSchemes: [id], CFBundleURLName: `config plugin ${name}` });
+    if (/wechat|weixin|wx/i.test(name) && id) {
+      types.push({ CFBundleURLSchemes: [id], CFBundleURLName: `config plugin ${name}` });
+      wechatAppId ??= { value: id, origin: `${shown} (plugin ${name})` };
+    }
   }
   if (types.length) info.CFBundleURLTypes = types;
   if (typeof ios.bundleIdentifier === 'string') info.CFBundleIdentifier = ios.bundleIdentifier;
@@ -58,6 +62,7 @@ export async function gatherExpo(g: GatherContext, file: string): Promise<{ ios?
   const android = obj(expo.android);
   return {
     packages,
+    ...(wechatAppId ? { wechatAppId } : {}),
     ios: { dir: '.', generatedBy: 'Expo', pods: [], infoPlist: plistEntry, ...(domains.length || Object.keys(ent).length ? { entitlements: entEntry } : {}), tacPlists: [], unpackage: [], tac: {} },
     android: { dir: '.', module: '.', generatedBy: `Expo${typeof android.package === 'string' ? ` (android.package ${android.package})` : ''}`, otherGradle: [], tacJsons: [], tac: {}, unpackage: [], jars: [], targetSdk: {}, proguard: [] },
   };

@@ -76,6 +76,8 @@ export async function gather(input: GatherInput): Promise<Snapshot> {
     if (expo.ios) snapshot.ios = expo.ios;
     if (expo.android) snapshot.android = expo.android;
     packages.push(...expo.packages);
+    // The WeChat config plugin's appId is the app's WeChat AppID unless tacpay config says otherwise.
+    if (expo.wechatAppId && !input.config.wechatAppId && !input.config.ios?.wechatAppId) snapshot.config = { ...input.config, ios: { ...input.config.ios, wechatAppId: expo.wechatAppId } };
   }
 
   // ---- App code that ships: JS/TS (React Native, Expo, Capacitor), Dart and assets (Flutter) ----

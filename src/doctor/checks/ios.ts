@@ -321,4 +321,20 @@ const associatedDomains: Check = {
   },
 };
 
-export const IOS_CHECKS: readonly Check[] = [project, wechatScheme, qqwalletScheme, tencentScheme, querySchemesCheck, universalLink, associatedDomains, unpackage, buildPhases, tacOfferId, tacWechat];
+/**
+ * An Info.plist generated from a config (Expo managed) cannot be edited by --fix: the edit goes
+ * into the config instead, and the hint says where.
+ */
+function forGenerated(check: Check): Check {
+  return {
+    ...check,
+    run(s) {
+      const r = check.run(s);
+      if (!s.ios?.generatedBy || !r.fix?.length) return r;
+      const { fix: _fix, ...rest } = r;
+      return { ...rest, hint: `${r.hint ?? ''}; in an Expo managed app put it in app.json (expo.scheme, expo.ios.infoPlist, expo.ios.associatedDomains), then run npx expo prebuild` };
+    },
+  };
+}
+
+export const IOS_CHECKS: readonly Check[] = [project, wechatScheme, qqwalletScheme, tencentScheme, querySchemesCheck, universalLink, associatedDomains, unpackage, buildPhases, tacOfferId, tacWechat].map(forGenerated);
