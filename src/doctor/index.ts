@@ -38,6 +38,10 @@ export function noProject(s: Snapshot, dirArg: string): { message: string; hint:
   const suggestions = s.suggestions;
   const message = `no iOS or Android app project in ${dirArg}${seen.length ? ` (a ${seen.join(' and ')} project: its native projects are generated, and tacpay checks those)` : ''}`;
   let hint: string;
+  const dynamic = s.notes.find((n) => /^app\.config\.\w+ is code/.test(n));
+  if (s.layouts.includes('expo') && dynamic) {
+    return { message: `an Expo project configured only by ${dynamic.split(' ')[0]} in ${dirArg}: it is code, and tacpay does not run it`, hint: 'write the resolved config with npx expo config --type prebuild --json > app.config.json (or run npx expo prebuild), then tacpay doctor again' };
+  }
   if (suggestions.length) hint = `the app looks to be in ${suggestions.slice(0, 3).join(', ')}: tacpay doctor ${join(dirArg, suggestions[0]!)}`;
   else if (seen.length) hint = s.notes.find((n) => /uni-app|Cordova/.test(n)) ?? 'run tacpay doctor on the generated native project';
   else hint = 'give the directory that holds ios/ and android/, an .xcodeproj or build.gradle (or --ios-plist / --android-manifest for single files)';

@@ -40,7 +40,7 @@ export interface MergedManifest {
 }
 
 /** Dependencies that may declare what the Midas, WeChat and QQ SDKs need. */
-const CHANNEL_DEP = /tencent|wechat|weixin|opensdk|\bqq|mqq|midas|\btac\b/i;
+export const CHANNEL_DEP = /tencent|wechat|weixin|wxpay|fluwx|opensdk|\bqq|mqq|midas|\btac\b/i;
 
 export function merge(parts: readonly ManifestPart[]): Pick<MergedManifest, 'permissions' | 'queries' | 'activities'> {
   const permissions = new Map<string, string>();
@@ -91,7 +91,9 @@ async function buildOutput(input: MergeInput): Promise<{ abs: string; variant: s
   withTime.sort((a, b) => b.t - a.t || (a.abs < b.abs ? -1 : 1));
   const best = withTime[0]!;
   const appTime = input.app ? ((await stat(input.app.abs).catch(() => undefined))?.mtimeMs ?? 0) : 0;
-  if (best.t < appTime) return { stale: input.show(best.abs) };
+  // A fresh clone writes every file within moments, in no particular order: only a clearly older
+  // merged manifest (the app manifest edited after the last build) is stale.
+  if (best.t + 2000 < appTime) return { stale: input.show(best.abs) };
   const m = /merged_manifests?[\\/]([^\\/]+)/.exec(best.abs);
   return { abs: best.abs, variant: m?.[1] ?? 'build' };
 }
@@ -184,7 +186,7 @@ export async function gatherMerged(input: MergeInput): Promise<MergedManifest> {
   // React Native / Capacitor autolinking: every npm dependency with an android/ folder.
   if (input.npmDependencies.length) {
     const nm = join(input.root, 'node_modules');
-    if (!(await isDir(nm))) out.unseen.push(`the npm dependencies (node_modules/ is missing: run npm install so their manifests can be read)`);
+    if (!(await isDir(nm))) out.unseen.push(`the npm dependencies ${input.npmDependencies.join(', ')} (node_modules/ is missing: run npm install so their manifests can be read)`);
     else {
       for (const dep of input.npmDependencies) {
         const dir = join(nm, ...dep.split('/'), 'android');

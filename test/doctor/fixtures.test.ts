@@ -21,7 +21,19 @@ describe('fixture projects', () => {
     }
   });
 
-  for (const v of all) {
+  for (const v of all.filter((x) => x.expect.noProject)) {
+    it(`${v.name}: no app to check: one error naming ${v.expect.noProject!.mentions.join(', ')}`, async () => {
+      const r = await runCli(['doctor', v.dir, '--json', ...(v.expect.args ?? [])], { env: cleanEnv(), cwd: v.dir });
+      expect(r.code).toBe(1);
+      const doc = json<{ error: { message: string; hint?: string }; checks?: unknown }>(r);
+      expect(doc.checks).toBeUndefined();
+      const text = `${doc.error.message} ${doc.error.hint ?? ''}`;
+      for (const m of v.expect.noProject!.mentions) expect(text).toContain(m);
+      expect(doc.error.message).not.toContain('\n');
+    });
+  }
+
+  for (const v of all.filter((x) => !x.expect.noProject)) {
     it(`${v.name}: fails exactly ${v.expect.fail.join(', ') || 'nothing'}${v.expect.warn.length ? `; warns ${v.expect.warn.join(', ')}` : ''}`, async () => {
       const r = await runCli(['doctor', v.dir, '--json', ...(v.expect.args ?? [])], { env: cleanEnv(), cwd: v.dir });
       const doc = json<{ checks: Check[]; summary: { errors: number; warnings: number }; exitCode: number; layouts: string[] }>(r);
@@ -33,6 +45,7 @@ describe('fixture projects', () => {
       expect(r.code).toBe(v.expect.fail.length ? 1 : 0);
       expect(doc.exitCode).toBe(r.code);
       expect(doc.layouts.length).toBeGreaterThan(0);
+      for (const m of v.expect.mentions ?? []) expect(r.stdout).toContain(m);
       // Manual items are never reported as passed.
       for (const c of doc.checks.filter((x) => x.category === 'manual')) expect(['manual', 'skip']).toContain(c.status);
     });

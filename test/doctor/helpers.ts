@@ -10,6 +10,10 @@ export interface Expect {
   warn: string[];
   args?: string[];
   note?: string;
+  /** No app to check: a one-line error (exit 1) whose message or hint holds each of these strings. */
+  noProject?: { mentions: string[] };
+  /** Strings the JSON report must contain (notes, summaries). */
+  mentions?: string[];
 }
 
 export interface Variant {

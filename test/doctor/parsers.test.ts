@@ -53,7 +53,7 @@ describe('pbxproj (the xcode package grammar)', () => {
     const [t] = parsePbxproj(text).targets;
     expect(t!.name).toBe('TacShop');
     expect(t!.productType).toBe('com.apple.product-type.application');
-    expect(t!.phases.map((p) => p.name)).toEqual(['[CP] Check Pods Manifest.lock', '[TAC] Run Before Script', 'Sources', 'Frameworks', 'Resources', '[TAC] Run After Script', '[CP] Embed Pods Frameworks']);
+    expect(t!.phases.map((p) => p.name)).toEqual(['[CP] Check Pods Manifest.lock', '[TAC] Run Before Script', 'Sources', 'Frameworks', '[TAC] Run After Script', 'Resources', '[CP] Embed Pods Frameworks']);
     expect(t!.phases[1]!.script).toBe('${SRCROOT}/Pods/TACCore/Scripts/tac.run.all.before.sh\n');
     expect(t!.resources).toContain('tac_services_configurations_unpackage.plist');
     expect(t!.settings.Release).toMatchObject({ INFOPLIST_FILE: 'TacShop/Info.plist', PRODUCT_BUNDLE_IDENTIFIER: 'com.example.tacshop', PRODUCT_NAME: '$(TARGET_NAME)' });

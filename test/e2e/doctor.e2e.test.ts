@@ -32,7 +32,7 @@ describe('tacpay doctor (built CLI)', () => {
     const r = await spawnCli(['doctor', join(PROJECTS, 'flutter/good'), '--json']);
     expect(r.code).toBe(0);
     const doc = json<Doc>(r);
-    expect(Object.keys(doc)).toEqual(['root', 'layouts', 'strict', 'files', 'checks', 'summary', 'exitCode']);
+    expect(Object.keys(doc)).toEqual(['root', 'layouts', 'strict', 'notes', 'uses', 'files', 'checks', 'summary', 'exitCode']);
     expect(doc.layouts).toEqual(['flutter']);
     expect(doc.summary).toMatchObject({ errors: 0, warnings: 0 });
     expect(doc.summary.passed + doc.summary.manual + doc.summary.skipped).toBe(doc.checks.length);
@@ -54,7 +54,7 @@ describe('tacpay doctor (built CLI)', () => {
       expect(failed(json<Doc>(r)), v.name).toEqual(v.expect.fail);
       expect(r.stderr, v.name).not.toMatch(/\n\s+at /);
     }
-  }, 60_000);
+  }, 240_000);
 
   it('--strict turns warnings into failures; --skip takes them out again', async () => {
     const dir = join(PROJECTS, 'android-native/warn-only');
@@ -124,7 +124,7 @@ m.main(['--help'], io).then(() => { const a = mods(); return m.main(['doctor', $
     const dir = copy('android-native/broken-manifest');
     const r = await spawnCli(['doctor', dir, '--fix', '--yes', '--json']);
     const doc = json<Doc>(r);
-    expect(doc.fix!.edits[0]!.changes).toEqual(['add ACCESS_NETWORK_STATE permission', 'add com.tencent.mm, com.tencent.mobileqq to <queries>']);
+    expect(doc.fix!.edits[0]!.changes).toEqual(['add ACCESS_NETWORK_STATE, ACCESS_WIFI_STATE permissions', 'add com.tencent.mm, com.tencent.mobileqq to <queries>']);
     const m = parseManifest(readFileSync(join(dir, 'app/src/main/AndroidManifest.xml'), 'utf8'));
     expect(m.queries.packages).toEqual(['com.tencent.mm', 'com.tencent.mobileqq']);
     expect(failed(doc)).toEqual(['android.midas-activities', 'android.qqwallet-scheme']);

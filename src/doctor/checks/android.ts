@@ -1,5 +1,5 @@
 /** android: the manifest as merged, Gradle scripts, libs, ProGuard and TAC json files (spec §4.2, §4.4, §4.5; FAQ §4.7). */
-import { merge, type MergedManifest } from '../merged-manifest.js';
+import { CHANNEL_DEP, merge, type MergedManifest } from '../merged-manifest.js';
 import type { Check, CheckResult, FixAction, ManifestActivity, Snapshot } from '../types.js';
 import { configured, dig, fail, manual, NO_QQ, pass, qqAppId, qqPayUsed, quote, skip, sourceOf, str, warn, wechatUsed, words } from './common.js';
 
@@ -48,9 +48,21 @@ function usesPaymentAar(s: Snapshot): boolean {
  * (2020); the TAC artifacts (2018–2019) cannot declare it, so they do not count.
  */
 function maySupply(v: View, modern = false): string[] {
-  // The WeChat OpenSDK's integration doc tells apps to declare <queries> themselves, and its AAR
-  // does not (fluwx #403, react-native-wechat-lib #182): it is no excuse for a missing one either.
-  return modern ? v.unseen.filter((u) => !/^com\.tencent\.tac:/.test(u) && !/^com\.tencent\.mm\.opensdk:/.test(u)) : v.unseen;
+  if (!modern) return v.unseen;
+  // <queries> naming WeChat or QQ comes only from WeChat/QQ code: Capacitor's or Cordova's own
+  // modules do not bring it.
+  return v.unseen.filter((u) => CHANNEL_DEP.test(u.replace(/\(.*$/, '')) && !/^com\.tencent\.tac:/.test(u) && !oldWechatSdk(u));
+}
+
+/**
+ * The WeChat OpenSDK before 6.8.0 does not make WeChat visible on Android 11 (fluwx #403 on 6.7.x,
+ * react-native-wechat-lib #182: "upgrade the SDK to 6.8.0"; Adyen moved to 6.8.0 for the same
+ * reason), so an older pinned version cannot be where a missing <queries> comes from. A dynamic
+ * version (`+`, `latest.release`) or 6.8.0 and later may be.
+ */
+function oldWechatSdk(dep: string): boolean {
+  const m = /^com\.tencent\.mm\.opensdk:[\w-]+:(\d+)\.(\d+)/.exec(dep);
+  return Boolean(m && (Number(m[1]) < 6 || (Number(m[1]) === 6 && Number(m[2]) < 8)));
 }
 
 const MERGED = 'confirm in the merged manifest (Android Studio: AndroidManifest.xml → Merged Manifest tab, or app/build/intermediates/merged_manifests/)';
@@ -93,7 +105,7 @@ const activities: Check = {
     ];
     const present = want.map(([name]) => m.activities.find((a) => a.name === name));
     if (present.every((a) => !a)) {
-      if (usesPaymentAar(s)) return manual('the Midas activities are not in the source manifest; the tac-payment AAR declares them and Gradle merges them at build time', `${MERGED}: ${words(want.map(([n]) => n.split('.').pop()!))} with android:process=":openMidas", the WX and QQ ones exported`);
+      if (usesPaymentAar(s) && !m.merged?.buildOutput) return manual('the Midas activities are not in the source manifest; the tac-payment AAR declares them and Gradle merges them at build time', `${MERGED}: ${words(want.map(([n]) => n.split('.').pop()!))} with android:process=":openMidas", the WX and QQ ones exported`);
       const may = maySupply(m);
       if (may.length) return warn(`none of the three Midas activities is in the manifests tacpay could read; they may come from ${words(may)}`, `${MERGED}, or declare them as in the manual-integration doc (spec §4.5)`, { details: may });
       return fail('none of the three Midas activities is declared, and no com.tencent.tac:tac-payment dependency would merge them', 'add com.tencent.tac:tac-payment to the app dependencies (Gradle), or declare the activities as in the manual-integration doc (spec §4.5)');
@@ -157,6 +169,7 @@ const short = (p: string) => p.split('.').pop()!;
 
 const permissions: Check = {
   id: 'android.permissions',
+  requires: 'tac',
   title: 'permissions the TAC doc lists (INTERNET, ACCESS_NETWORK_STATE, ACCESS_WIFI_STATE, GET_TASKS, WRITE_EXTERNAL_STORAGE)',
   category: 'android',
   severity: 'error',
@@ -173,7 +186,8 @@ const permissions: Check = {
     if (missing.length) {
       const summary = `the ${m.merged?.buildOutput ? "build's merged manifest" : 'manifest'} does not request ${words(missing.map(short))}`;
       const hint = `add ${missing.map((p) => `<uses-permission android:name="${p}"/>`).join(' ')} to AndroidManifest.xml, or run tacpay doctor --fix`;
-      const may = [...(usesPaymentAar(s) && !m.unseen.some((u) => u.startsWith('com.tencent.tac:tac-payment')) ? ['the com.tencent.tac:tac-payment AAR'] : []), ...maySupply(m)];
+      // The build's own merged manifest already holds what every AAR brings: no hedging then.
+      const may = m.merged?.buildOutput ? [] : [...(usesPaymentAar(s) && !m.unseen.some((u) => u.startsWith('com.tencent.tac:tac-payment')) ? ['the com.tencent.tac:tac-payment AAR'] : []), ...maySupply(m)];
       if (may.length) return warn(`${summary}; ${words(may)} may add ${missing.length === 1 ? 'it' : 'them'} at merge time`, `${MERGED}, or ${hint}`, { fix, details: [...details, ...may] });
       return fail(summary, hint, { fix, details });
     }
@@ -399,4 +413,10 @@ const proguard: Check = {
   },
 };
 
-export const ANDROID_CHECKS: readonly Check[] = [project, activities, qqScheme, permissions, queries, applicationId, unpackage, qqJar, plugin, repositories, proguard, tacOfferId, tacSocial];
+/** In a generated project (Expo managed) the TAC files and Gradle wiring arrive at prebuild: TAC checks wait for it. */
+function forGenerated(check: Check): Check {
+  if (check.requires !== 'tac') return check;
+  return { ...check, run: (s) => (s.android?.generatedBy ? skip(`${s.android.generatedBy}: android/ is generated by expo prebuild, and the TAC files with it; run it, then tacpay doctor again`) : check.run(s)) };
+}
+
+export const ANDROID_CHECKS: readonly Check[] = [project, activities, qqScheme, permissions, queries, applicationId, unpackage, qqJar, plugin, repositories, proguard, tacOfferId, tacSocial].map(forGenerated);

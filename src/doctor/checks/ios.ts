@@ -329,6 +329,7 @@ function forGenerated(check: Check): Check {
   return {
     ...check,
     run(s) {
+      if (s.ios?.generatedBy && check.requires === 'tac') return skip(`${s.ios.generatedBy} managed: the Xcode project and its TAC files are generated at prebuild; run npx expo prebuild, then tacpay doctor again`);
       const r = check.run(s);
       if (!s.ios?.generatedBy || !r.fix?.length) return r;
       const { fix: _fix, ...rest } = r;
