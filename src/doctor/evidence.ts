@@ -5,7 +5,7 @@
  * why a check ran or did not.
  */
 import { isAbsolute } from 'node:path';
-import { querySchemes, urlSchemes } from './checks/common.js';
+import { querySchemes, urlSchemes } from './plist-values.js';
 import type { ConfigEntry, Snapshot, Uses } from './types.js';
 
 const TAC_IMPORT = /\b(?:TACPaymentService|TACApplication|TACPaymentPlugin\w*|TACCore|com\.tencent\.tac\.\w+|com\.tencent\.openmidas|openmidas)\b/;

@@ -14,30 +14,9 @@ import { allowed, CAPS, readBounded, Refused, type Confinement } from './fsread.
 import { parseGradle, parseManifest } from './parsers.js';
 import { unzipEntries } from './deps.js';
 import { pubspecDependencies } from './pubspec.js';
-import type { GradleSummary, ManifestActivity, ManifestSummary } from './types.js';
+import type { GradleSummary, ManifestActivity, ManifestPart, ManifestSummary, MergedManifest } from './types.js';
 
-export interface ManifestPart {
-  /** "app", "plugin fluwx", "module :wechatpay", "AAR libs/wxpay.aar", "build output (debug)". */
-  from: string;
-  path: string;
-  summary?: ManifestSummary;
-  error?: string;
-}
-
-export interface MergedManifest {
-  /** The parts seen, app first. */
-  parts: ManifestPart[];
-  permissions: Map<string, string>;
-  queries: Map<string, string>;
-  activities: Array<ManifestActivity & { from: string }>;
-  /** Dependencies whose manifest could not be read: "com.tencent.mm.opensdk:wechat-sdk-android:6.8.0 (remote AAR)". */
-  unseen: string[];
-  /** The build's own merged manifest was used (then parts holds only it). */
-  buildOutput?: string;
-  /** Keep rules shipped by local AARs (proguard.txt), by AAR. */
-  consumerRules: Array<{ from: string; text: string }>;
-  notes: string[];
-}
+export type { ManifestPart, MergedManifest } from './types.js';
 
 /** Dependencies that may declare what the Midas, WeChat and QQ SDKs need. */
 export const CHANNEL_DEP = /tencent|wechat|weixin|wxpay|fluwx|opensdk|\bqq|mqq|midas|\btac\b/i;

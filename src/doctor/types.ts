@@ -5,7 +5,6 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { Resolved } from './gradle-values.js';
-import type { MergedManifest } from './merged-manifest.js';
 
 export type Category = 'config' | 'ios' | 'android' | 'pay_info' | 'log' | 'manual';
 export const CATEGORIES: readonly Category[] = ['config', 'ios', 'android', 'pay_info', 'log', 'manual'];
@@ -145,6 +144,31 @@ export interface GradleSummary {
   /** `fileTree(dir: 'libs' ...)` or `files('libs/...')` seen. */
   usesLibsDir: boolean;
   storeFiles: string[];
+}
+
+/** One manifest the Android build merges into the app's (merged-manifest.ts). */
+export interface ManifestPart {
+  /** "app", "plugin fluwx", "module :wechatpay", "AAR libs/wxpay.aar", "build output (debug)". */
+  from: string;
+  path: string;
+  summary?: ManifestSummary;
+  error?: string;
+}
+
+/** What the build merges: every part seen, the union with origins, and what could not be seen. */
+export interface MergedManifest {
+  /** The parts seen, app first. */
+  parts: ManifestPart[];
+  permissions: Map<string, string>;
+  queries: Map<string, string>;
+  activities: Array<ManifestActivity & { from: string }>;
+  /** Dependencies whose manifest could not be read: "com.tencent.mm.opensdk:wechat-sdk-android:6.8.0 (remote AAR)". */
+  unseen: string[];
+  /** The build's own merged manifest was used (then parts holds only it). */
+  buildOutput?: string;
+  /** Keep rules shipped by local AARs (proguard.txt), by AAR. */
+  consumerRules: Array<{ from: string; text: string }>;
+  notes: string[];
 }
 
 export interface LogLine {
