@@ -224,7 +224,7 @@ export async function discoverLayout(root: string, confine: Confinement): Promis
 /** Dirs one or two levels down that hold an app: example/, examples/*, apps/*, packages/*, and any direct child. */
 async function suggest(root: string, confine: Confinement): Promise<string[]> {
   const out: string[] = [];
-  const isApp = async (d: string) => (await findXcodeproj(d)) || (await hasGradle(d)) || Boolean((await child(d, 'ios')) && (await child(d, 'android'))) || /^\s*flutter\s*:/m.test((await readText(join(d, 'pubspec.yaml'), confine)) ?? '') || /"expo"\s*:/.test((await readText(join(d, 'package.json'), confine)) ?? '');
+  const isApp = async (d: string) => (await findXcodeproj(d)) || ((await hasGradle(d)) && !(await libraryOnly(d, confine))) || Boolean((await child(d, 'ios')) && (await child(d, 'android'))) || /^\s*flutter\s*:/m.test((await readText(join(d, 'pubspec.yaml'), confine)) ?? '') || /"expo"\s*:/.test((await readText(join(d, 'package.json'), confine)) ?? '');
   for (const e of await list(root)) {
     if (!e.dir || e.link || SKIP_DIRS.has(e.name) || e.name.startsWith('.')) continue;
     const d = join(root, e.name);
@@ -238,17 +238,24 @@ async function suggest(root: string, confine: Confinement): Promise<string[]> {
   return out.sort((a, b) => Number(!/^examples?(\/|$)/i.test(a)) - Number(!/^examples?(\/|$)/i.test(b)));
 }
 
-/** Gradle files that build a library and no application (a plugin's android/ folder). */
+/**
+ * Gradle files that build libraries and no application: a plugin's android/ folder, or a library
+ * repository whose `app` module applies com.android.library (the root and every included module).
+ */
 async function libraryOnly(dir: string, confine: Confinement): Promise<boolean> {
   const scripts: string[] = [];
-  for (const f of ['build.gradle', 'build.gradle.kts']) {
-    const t = await readText(join(dir, f), confine);
-    if (t) scripts.push(t);
-  }
-  if (!scripts.some((t) => /com\.android\.library/.test(t))) return false;
+  const read = async (d: string) => {
+    for (const f of ['build.gradle', 'build.gradle.kts']) {
+      const t = await readText(join(d, f), confine);
+      if (t) scripts.push(t.replace(/\/\/[^\n]*/g, ''));
+    }
+  };
+  await read(dir);
+  const settings = ((await readText(join(dir, 'settings.gradle'), confine)) ?? (await readText(join(dir, 'settings.gradle.kts'), confine)) ?? '').replace(/\/\/[^\n]*/g, '');
+  const modules = [...settings.matchAll(/["']:?([\w-]+(?::[\w-]+)*)["']/g)].map((m) => m[1]!.replace(/:/g, '/'));
+  for (const m of [...new Set(modules.length ? modules : ['app'])]) await read(join(dir, m));
   if (scripts.some((t) => /com\.android\.application/.test(t))) return false;
-  const settings = (await readText(join(dir, 'settings.gradle'), confine)) ?? (await readText(join(dir, 'settings.gradle.kts'), confine));
-  return !settings || !/include/.test(settings);
+  return scripts.some((t) => /com\.android\.library/.test(t));
 }
 
 /** The Android application module: from settings.gradle includes, the one applying com.android.application; else `app`. */

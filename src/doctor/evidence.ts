@@ -8,6 +8,8 @@ import { isAbsolute } from 'node:path';
 import { querySchemes, urlSchemes } from './plist-values.js';
 import type { ConfigEntry, Snapshot, Uses } from './types.js';
 
+/** The WeChat OpenSDK in code: its package, its ObjC/Swift API, or the JS/Dart wrappers' registerApp. */
+const WECHAT_IMPORT = /\bcom\.tencent\.mm\.opensdk\b|#import\s+["<]WXApi\.h[">]|\bimport\s+WechatOpenSDK\b|\bWXApi\s*\.\s*registerApp|\bWXAPIFactory\b/;
 const TAC_IMPORT = /\b(?:TACPaymentService|TACApplication|TACPaymentPlugin\w*|TACCore|com\.tencent\.tac\.\w+|com\.tencent\.openmidas|openmidas)\b/;
 
 /**
@@ -52,7 +54,9 @@ export function usesOf(s: Snapshot): Uses {
     for (const p of g!.value!.plugins) if (p.id === 'com.tencent.tac.services') tac.push(`Gradle plugin ${p.id} (${g!.path})`);
   }
   if (android?.jars.includes('mqqopenpay.jar')) qq.push(`${android.module}/libs/mqqopenpay.jar`);
-  for (const a of android?.merged?.activities ?? []) if (/^com\.tencent\.(openmidas|midas)\./.test(a.name)) tac.push(`${a.name.split('.').pop()} declared (${a.from})`);
+  // com.tencent.openmidas.* is TAC's Midas; the full Midas SDK (YSDK, com.tencent.midas.*) is another product.
+  for (const a of android?.merged?.activities ?? []) if (/^com\.tencent\.openmidas\./.test(a.name)) tac.push(`${a.name.split('.').pop()} declared (${a.from})`);
+  for (const j of android?.jars ?? []) if (/wechat|wxpay|opensdk|libammsdk/i.test(j)) wechat.push(`${android!.module}/libs/${j}`);
   for (const [pkg, from] of android?.merged?.queries ?? []) {
     if (pkg === 'com.tencent.mm') wechat.push(`<queries> com.tencent.mm (${from})`);
     if (pkg === 'com.tencent.mobileqq') qq.push(`<queries> com.tencent.mobileqq (${from})`);
@@ -89,14 +93,23 @@ export function usesOf(s: Snapshot): Uses {
     if (social?.social?.qq?.appId || social?.social?.qq?.appID) qq.push(`services.social.qq.appId (${where})`);
   }
 
+  let tacSeen = false;
+  let wechatSeen = false;
   for (const f of s.shipped) {
     if (f.tacConfig) continue;
-    const m = TAC_IMPORT.exec(f.text);
+    const m = tacSeen ? null : TAC_IMPORT.exec(f.text);
     if (m) {
       tac.push(`${m[0]} in ${f.path}:${lineOf(f.text, m.index)}`);
-      break;
+      tacSeen = true;
     }
+    const w = wechatSeen ? null : WECHAT_IMPORT.exec(f.text);
+    if (w) {
+      wechat.push(`${w[0].trim()} in ${f.path}:${lineOf(f.text, w.index)}`);
+      wechatSeen = true;
+    }
+    if (tacSeen && wechatSeen) break;
   }
+  if (s.sourceIds?.wechatAppId) wechat.push(`WeChat AppID ${s.sourceIds.wechatAppId.value} (${s.sourceIds.wechatAppId.origin})`);
   const uniq = (a: string[]) => [...new Set(a)];
   return { tac: uniq(tac), wechat: uniq(wechat), qq: uniq(qq) };
 }

@@ -13,7 +13,7 @@ import { gatherAndroid } from './gather-android.js';
 import { gatherExpo } from './gather-expo.js';
 import { gatherIos, iosDirFor } from './gather-ios.js';
 import { pubspecDependencies } from './pubspec.js';
-import type { LogLine, Snapshot } from './types.js';
+import type { ConfigEntry, LogLine, Snapshot } from './types.js';
 
 export type { ExplicitPaths } from './gather-context.js';
 
@@ -90,6 +90,8 @@ export async function gather(input: GatherInput): Promise<Snapshot> {
     for (const f of await walk(join(root, 'assets'), () => true, 4, { limit: SCAN_FILES })) g.shipped.add(f);
   }
   await scanShipped(g, snapshot);
+  const registered = registeredWechatAppId(snapshot.shipped.filter((f) => !f.tacConfig), flutter ? await g.text(join(root, 'pubspec.yaml')) : undefined);
+  if (registered) snapshot.sourceIds = { wechatAppId: registered };
 
   if (input.payInfo !== undefined) snapshot.payInfo = input.payInfo;
   if (input.logFile) {
@@ -116,6 +118,27 @@ export async function gather(input: GatherInput): Promise<Snapshot> {
 async function pubspecNames(g: GatherContext): Promise<string[]> {
   const t = await g.text(join(g.root, 'pubspec.yaml'));
   return t ? pubspecDependencies(t).names : [];
+}
+
+/**
+ * The WeChat AppID the app's own code registers: WXApi.registerApp("wx..."),
+ * WXAPIFactory.createWXAPI(ctx, "wx..."), a plugin's appId option (JS, Dart, capacitor.config.json),
+ * fluwx's `app_id:` in pubspec.yaml. The URL scheme must be that id, whatever tacpay is configured with.
+ */
+function registeredWechatAppId(files: ReadonlyArray<{ path: string; text: string }>, pubspec: string | undefined): ConfigEntry | undefined {
+  const patterns = [
+    /\bregisterApp\w*\s*(?:\(\s*(?:\{\s*)?(?:appI[dD]\s*[:=]\s*)?|:\s*)@?["'](wx[0-9a-f]{16})["']/,
+    /\bcreateWXAPI\s*\([^,()]+,\s*["'](wx[0-9a-f]{16})["']/,
+    /\b(?:appI[dD]|app_id|wechatAppId|wxAppId|WX_APP_ID|WECHAT_APP_ID|APP_ID)["']?\s*[:=]\s*@?["'](wx[0-9a-f]{16})["']/,
+  ];
+  const sources: Array<{ path: string; text: string }> = [...files, ...(pubspec ? [{ path: 'pubspec.yaml', text: pubspec }] : [])];
+  for (const re of patterns) {
+    for (const f of sources) {
+      const m = re.exec(f.text) ?? (f.path === 'pubspec.yaml' ? /^\s+app_id\s*:\s*["']?(wx[0-9a-f]{16})/m.exec(f.text) : null);
+      if (m) return { value: m[1]!, origin: `${f.path}:${f.text.slice(0, m.index).split('\n').length} (registered by the app's code)` };
+    }
+  }
+  return undefined;
 }
 
 /** Reads the shipped files for the secret scan: regular files only, each and all bounded. */

@@ -189,13 +189,9 @@ export async function gatherMerged(input: MergeInput): Promise<MergedManifest> {
         out.unseen.push(`plugin ${p.name} (listed in .flutter-plugins-dependencies at ${p.path}, which is not on this machine: run flutter pub get)`);
         continue;
       }
-      if (!allowed(input.confine, dir)) {
-        // The pub cache is outside the project, and that is normal; read only its manifest.
-        const manifest = join(dir, 'src', 'main', 'AndroidManifest.xml');
-        if (await isFile(manifest)) out.parts.push(await parsePart(`plugin ${p.name}`, manifest, { ...input, confine: { realRoot: dir } }));
-        continue;
-      }
-      await library(`plugin ${p.name}`, dir, input, out);
+      // The pub cache (~/.pub-cache) is outside the project, and that is normal: the plugin's own
+      // dir is then the confinement, so a symlink in it still cannot lead elsewhere.
+      await library(`plugin ${p.name}`, dir, allowed(input.confine, dir) ? input : { ...input, confine: { realRoot: dir } }, out);
     }
     for (const [name, path] of pub.paths) {
       if (seen.has(name)) continue;

@@ -372,7 +372,22 @@ export function parseGradle(text: string): GradleSummary {
     if (/^\d+$/.test(expr)) out.targetSdk = Number(expr);
     else delete out.targetSdk;
   }
-  out.minify = /\b(?:isMinifyEnabled|minifyEnabled)\b\s*(?:=\s*|\(\s*)?true\b/.test(code);
+  // minifyEnabled true | isMinifyEnabled = true | minifyEnabled enableProguardInReleaseBuilds (the
+  // React Native template: a `def` of this file, or an ext value, decides).
+  for (const m of code.matchAll(/\b(?:isMinifyEnabled|minifyEnabled)\b[ \t]*(?:=[ \t]*|\([ \t]*)?([A-Za-z_][\w.]*)/g)) {
+    const v = m[1]!;
+    if (v === 'true') out.minify = true;
+    else if (v !== 'false') {
+      const name = v.replace(/^(?:rootProject\.|project\.)?(?:ext\.)?/, '');
+      const def = new RegExp(`\\b(?:def|val|var|ext\\.)\\s*${name.replace(/[.$]/g, '\\$&')}\\s*(?::\\s*Boolean\\s*)?=\\s*(true|false)\\b`).exec(code);
+      if (def?.[1] === 'true') out.minify = true;
+      else if (!def) out.minifyUnknown = v;
+    }
+  }
+  // Map notation: implementation group: 'com.tencent.mm.opensdk', name: 'wechat-sdk-android', version: '6.8.0'
+  for (const m of code.matchAll(/\bgroup\s*[:=]\s*["']([^"']+)["']\s*,\s*name\s*[:=]\s*["']([^"']+)["'](?:\s*,\s*version\s*[:=]\s*["']([^"']+)["'])?/g)) {
+    out.dependencies.push(`${m[1]}:${m[2]}${m[3] ? `:${m[3]}` : ''}`);
+  }
   const proguard = /\bproguardFiles?\s*(?:\(|\s)/g;
   for (let m; (m = proguard.exec(code)); ) {
     // The string literals of the call, up to the end of the statement's line.

@@ -123,8 +123,10 @@ export interface GradleSummary {
   targetSdk?: number;
   /** targetSdkVersion as written (`33`, `rootProject.ext.targetSdkVersion`, ...). */
   targetSdkExpr?: string;
-  /** Some build type has minifyEnabled / isMinifyEnabled true. */
+  /** Some build type has minifyEnabled / isMinifyEnabled true (or a variable of this file set to true). */
   minify: boolean;
+  /** minifyEnabled takes a value tacpay could not trace (an ext value, a property). */
+  minifyUnknown?: string;
   /** Files named in proguardFiles(...) besides the SDK's getDefaultProguardFile(...). */
   proguardFiles: string[];
   /** `apply from:` scripts (relative paths as written). */
@@ -224,6 +226,8 @@ export interface Snapshot {
   uses: Uses;
   /** npm and pub dependencies of the app (names). */
   packages: string[];
+  /** Ids the app's own code registers (WXApi.registerApp("wx..."), a WeChat plugin's appId option). */
+  sourceIds?: { wechatAppId?: ConfigEntry };
   config: {
     /** Per-platform ids (the TAC demo's iOS and Android apps are two TAC apps); shared ones are the fallback. */
     ios?: PlatformIds;

@@ -136,6 +136,33 @@ describe('config checks', () => {
   });
 });
 
+describe('findings from real projects', () => {
+  it('a WeChat appKey in the Android TAC json ships too (the Gradle plugin builds it into the APK)', () => {
+    const tacJsons = [file('android.tac-config', 'app/tac_service_configurations.json', { services: { social: { wechat: { appId: WX, appKey: 'a'.repeat(32) } } } }, 'JSON')];
+    const r = run('config.no-shipped-secrets', snap({ shipped: [{ path: 'x.js', text: '' }], android: android({}, { tacJsons }) }));
+    expect(r.status).toBe('fail');
+    expect(r.details).toEqual(['app/tac_service_configurations.json: services.social.wechat.appKey (the WeChat appKey is a secret; TAC docs call it "not supported, dangerous" in the config file)']);
+  });
+
+  it('two TAC apps and no offerId in tacpay config: the hint gives each platform its own, not one for both', () => {
+    const s = snap({
+      ios: ios({}, { tacPlists: [file('ios.tac-config', 'iOS/tac_services_configurations.plist', { services: { payment: { offerId: 'TC102083' } } })], tac: { services: { payment: { offerId: 'TC102083' } } } }),
+      android: android({}, { tacJsons: [file('android.tac-config', 'Android/app/tac_service_configurations.json', { services: { payment: { offerId: 'TC101983' } } }, 'JSON')], tac: { services: { payment: { offerId: 'TC101983' } } } }),
+    });
+    const r = run('config.offer-id', s);
+    expect(r.status).toBe('warn');
+    expect(r.hint).toContain('"ios": {"offerId": "TC102083"}, "android": {"offerId": "TC101983"}');
+  });
+
+  it('the full Midas SDK (com.tencent.midas.*, YSDK) is not TAC: its activities are no TAC evidence', () => {
+    const acts: ManifestActivity[] = ['proxyactivity.APMidasPayProxyActivity', 'wx.APMidasWXPayActivity', 'qq.APMidasQQWalletActivity'].map((n) => ({ name: `com.tencent.midas.${n}`, process: ':midas', filters: [] }));
+    const a = android({ activities: acts });
+    const s = snap({ android: { ...a, merged: { parts: [], permissions: new Map(), queries: new Map(), activities: acts.map((x) => ({ ...x, from: 'app' })), unseen: [], consumerRules: [], notes: [] } } });
+    expect(s.uses.tac).toEqual([]);
+    expect(runChecks(s, CHECKS).filter((f) => f.status === 'fail').map((f) => f.id)).toEqual([]);
+  });
+});
+
 describe('iOS checks', () => {
   const cfg = { wechatAppId: { value: WX, origin: 'c' }, qqAppId: { value: QQ, origin: 'c' } };
 

@@ -1,7 +1,7 @@
 // Explicit path flags give the same answers as discovery (module and project dirs derived the same
 // way, the project Gradle files read), and a directory with no app is a one-line error with a hint
 // saying where the app probably is.
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanEnv, json, runCli, tempDir } from '../helpers/cli.js';
@@ -81,5 +81,56 @@ describe('no app in the directory', () => {
     const r = await runCli(['doctor', dir, '--json', '--pay-info', 'not-a-pay-info'], { env: cleanEnv(), cwd: dir });
     const doc = json<Doc>(r);
     expect(doc.checks.find((c) => c.id === 'payinfo.decodes')!.status).toBe('fail');
+  });
+});
+
+describe('layouts seen on real projects', () => {
+  it('a library repository whose app module applies com.android.library is not taken for an app', async () => {
+    const repo = tempDir('tacpay-lib-');
+    writeFileSync(join(repo, 'settings.gradle'), "include ':app'\n");
+    writeFileSync(join(repo, 'build.gradle'), 'buildscript { repositories { google() } }\n');
+    mkdirSync(join(repo, 'app/src/main'), { recursive: true });
+    writeFileSync(join(repo, 'app/build.gradle'), "//apply plugin: 'com.android.application'\napply plugin: 'com.android.library'\nandroid { compileSdkVersion 30 }\n");
+    writeFileSync(join(repo, 'app/src/main/AndroidManifest.xml'), '<manifest xmlns:android="http://schemas.android.com/apk/res/android" package="com.example.pay" />\n');
+    const r = await runCli(['doctor', repo], { env: cleanEnv(), cwd: repo });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no iOS or Android app project/);
+  });
+
+  it('a Flutter plugin in the pub cache (outside the project) is read as fully as one inside it', async () => {
+    const cache = tempDir('tacpay-pubcache-');
+    const plugin = join(cache, 'hosted/pub.dev/fluwx-4.5.5');
+    mkdirSync(join(plugin, 'android/src/main'), { recursive: true });
+    writeFileSync(join(plugin, 'android/src/main/AndroidManifest.xml'), '<manifest xmlns:android="http://schemas.android.com/apk/res/android" package="com.jarvan.fluwx" />\n');
+    writeFileSync(join(plugin, 'android/build.gradle'), "apply plugin: 'com.android.library'\ndependencies {\n    api 'com.tencent.mm.opensdk:wechat-sdk-android:6.8.30'\n}\n");
+    const inside = tempDir('tacpay-flutter-');
+    cpSync(join(PROJECTS, 'flutter/good'), inside, { recursive: true });
+    const manifest = join(inside, 'android/app/src/main/AndroidManifest.xml');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/<queries>[\s\S]*?<\/queries>/, ''));
+    const verdict = async (pluginDir: string) => {
+      writeFileSync(join(inside, '.flutter-plugins-dependencies'), JSON.stringify({ plugins: { android: [{ name: 'fluwx', path: pluginDir, dependencies: [] }] } }));
+      const doc = json<Doc>(await runCli(['doctor', inside, '--json'], { env: cleanEnv(), cwd: inside }));
+      return doc.checks.find((c) => c.id === 'android.queries')!;
+    };
+    const outside = await verdict(plugin);
+    cpSync(plugin, join(inside, 'packages/fluwx'), { recursive: true });
+    const local = await verdict('packages/fluwx');
+    expect(outside.status).toBe('warn');
+    expect(local.status).toBe(outside.status);
+    expect(outside.summary).toContain('wechat-sdk-android:6.8.30 (remote AAR of plugin fluwx');
+  });
+
+  it('the WeChat AppID the app registers in code is what the URL scheme is compared with', async () => {
+    const dir = tempDir('tacpay-rn-');
+    cpSync(join(PROJECTS, 'react-native/good'), dir, { recursive: true });
+    // No ids in tacpay config or TAC files: only the code says which AppID the app uses.
+    writeFileSync(join(dir, 'tacpay.config.json'), '{}\n');
+    rmSync(join(dir, 'ios/TacShopRN/tac_services_configurations_wechat.plist'));
+    writeFileSync(join(dir, 'App.tsx'), "import * as WeChat from 'react-native-wechat-lib';\nWeChat.registerApp('wxd930ea5d5a258f4f', 'https://shop.example.com/app/');\n");
+    const doc = json<Doc>(await runCli(['doctor', dir, '--json', '--skip', 'ios.tac-wechat-app-id'], { env: cleanEnv(), cwd: dir }));
+    const r = doc.checks.find((c) => c.id === 'ios.wechat-url-scheme')!;
+    expect(r.status).toBe('fail');
+    expect(r.summary).toContain('no URL scheme "wxd930ea5d5a258f4f"');
+    expect(r.summary).toContain('App.tsx:2');
   });
 });

@@ -83,4 +83,26 @@ project(':react-native-wechat-lib').projectDir = new File(rootProject.projectDir
     expect(settings.projectDirs).toEqual({ 'react-native-wechat-lib': '../node_modules/react-native-wechat-lib/android' });
     expect(parseGradle('buildTypes { release { isMinifyEnabled = false } }').minify).toBe(false);
   });
+
+  it('traces minifyEnabled through a def of the same file (the React Native template) and reads map-notation dependencies', () => {
+    const rn = parseGradle(`def enableProguardInReleaseBuilds = true
+android {
+    buildTypes {
+        release {
+            minifyEnabled enableProguardInReleaseBuilds
+            proguardFiles getDefaultProguardFile("proguard-android.txt"), "proguard-rules.pro"
+        }
+    }
+}
+dependencies {
+    implementation group: 'com.tencent.mm.opensdk', name: 'wechat-sdk-android', version: '6.8.0'
+}
+`);
+    expect(rn.minify).toBe(true);
+    expect(rn.dependencies).toContain('com.tencent.mm.opensdk:wechat-sdk-android:6.8.0');
+    expect(parseGradle('def enableProguardInReleaseBuilds = false\nminifyEnabled enableProguardInReleaseBuilds\n').minify).toBe(false);
+    const unknown = parseGradle('minifyEnabled rootProject.ext.minifyRelease\n');
+    expect(unknown.minify).toBe(false);
+    expect(unknown.minifyUnknown).toBe('rootProject.ext.minifyRelease');
+  });
 });

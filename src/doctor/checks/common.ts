@@ -53,7 +53,8 @@ function socialId(s: Snapshot, which: 'wechat' | 'qq', platform?: Platform): Con
     const files = p === 'ios' ? s.ios?.tacPlists : s.android?.tacJsons;
     if (v) return { value: v, origin: sourceOf(files ?? [], ...paths) ?? `${p === 'ios' ? 'iOS' : 'Android'} TAC config` };
   }
-  return undefined;
+  // Last: the id the app's code registers (WXApi.registerApp) or a plugin's option.
+  return which === 'wechat' ? s.sourceIds?.wechatAppId : undefined;
 }
 
 /** The WeChat AppID: tacpay config first (the platform's, then the shared), then the TAC config files. */

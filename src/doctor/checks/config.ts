@@ -35,7 +35,12 @@ const offerId: Check = {
       ['android.', s.config.android?.offerId],
     ].filter((e): e is [string, ConfigEntry] => e[1] !== undefined);
     if (!entries.length) {
-      const tac = str(dig(s.ios?.tac, 'services.payment.offerId')) ?? str(dig(s.android?.tac, 'services.payment.offerId'));
+      const onIos = str(dig(s.ios?.tac, 'services.payment.offerId'));
+      const onAndroid = str(dig(s.android?.tac, 'services.payment.offerId'));
+      if (onIos && onAndroid && onIos !== onAndroid) {
+        return warn(`offerId not set in tacpay config; iOS and Android are two TAC apps (${quote(onIos)} and ${quote(onAndroid)} in their TAC config files)`, `give each platform its own: "ios": {"offerId": ${quote(onIos)}}, "android": {"offerId": ${quote(onAndroid)}} in tacpay.config.json`);
+      }
+      const tac = onIos ?? onAndroid;
       if (tac) {
         return warn(`offerId not set in tacpay config; the TAC config files say ${quote(tac)}`, `add "offerId": ${quote(tac)} to tacpay.config.json (or set TACPAY_OFFER_ID) so tacpay and the app agree`);
       }
@@ -154,8 +159,9 @@ const secrets: Check = {
     for (const f of s.shipped) {
       for (const h of scanText(f.path, f.text, { ...(offer ? { offerKey: offer } : {}), names: !f.tacConfig })) found.push(`${f.path}:${h.line}: ${h.what}`);
     }
-    for (const p of s.ios?.tacPlists ?? []) {
-      if (p.value && dig(p.value, 'services.social.wechat.appKey', 'services.social.wechat.appKEY') !== undefined) found.push(`${p.path}: services.social.wechat.appKey (the WeChat appKey is a secret; TAC docs call it "not supported, dangerous" in the plist)`);
+    for (const p of [...(s.ios?.tacPlists ?? []), ...(s.android?.tacJsons ?? [])]) {
+      // The TAC json is built into the APK (the Gradle plugin turns it into resources), so it ships as the plist does.
+      if (p.value && dig(p.value, 'services.social.wechat.appKey', 'services.social.wechat.appKEY') !== undefined) found.push(`${p.path}: services.social.wechat.appKey (the WeChat appKey is a secret; TAC docs call it "not supported, dangerous" in the config file)`);
     }
     const cap = s.scan.truncated;
     if (found.length) {

@@ -73,7 +73,8 @@ const wechatScheme: Check = {
     const id = wechatAppId(s, 'ios');
     if (!id) {
       const wx = schemes.filter((x) => /^wx[0-9a-f]{16}$/i.test(x));
-      if (wx.length) return warn(`URL scheme ${wx.map(quote).join(', ')} looks like a WeChat AppID, but none is configured to compare with`, 'set wechatAppId in tacpay.config.json (or services.social.wechat.appId in tac_services_configurations_wechat.plist)');
+      // Nothing to compare with is tacpay's configuration, not a defect of the project: say so, do not warn.
+      if (wx.length) return skip(`URL scheme ${wx.map(quote).join(', ')} looks like a WeChat AppID; no WeChat AppID is configured or registered in code to compare it with (wechatAppId in tacpay.config.json)`);
       return skip(wechatUsed(s) ? 'WeChat is in use but no WeChat AppID is configured to compare with (tacpay.config.json wechatAppId)' : NO_WECHAT);
     }
     if (schemes.some((x) => x.toLowerCase() === id.value.toLowerCase())) return pass(`URL scheme ${id.value} is the WeChat AppID`);
