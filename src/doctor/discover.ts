@@ -171,7 +171,7 @@ export async function discoverLayout(root: string, confine: Confinement): Promis
   if (!androidDir && (await hasGradle(root))) androidDir = root;
   // A plugin repository's android/ is a library (com.android.library): the app is in example/.
   if (androidDir && (await libraryOnly(androidDir, confine))) {
-    notes.push(`${relative(root, androidDir) || '.'} is an Android library (com.android.library), not an app: not checked`);
+    notes.push(`${relative(root, androidDir) ? `${relative(root, androidDir)}/` : 'the directory'} is an Android library (com.android.library), not an app: not checked`);
     androidDir = undefined;
   }
 

@@ -90,7 +90,13 @@ export async function gather(input: GatherInput): Promise<Snapshot> {
     for (const f of await walk(join(root, 'assets'), () => true, 4, { limit: SCAN_FILES })) g.shipped.add(f);
   }
   await scanShipped(g, snapshot);
-  const registered = registeredWechatAppId(snapshot.shipped.filter((f) => !f.tacConfig), flutter ? await g.text(join(root, 'pubspec.yaml')) : undefined);
+  // Capacitor's config (often TypeScript, not shipped as such) holds the WeChat plugin's options.
+  const extra: Array<{ path: string; text: string }> = [];
+  for (const n of found.layouts.includes('capacitor') ? ['capacitor.config.ts', 'capacitor.config.js'] : []) {
+    const text = await g.text(join(root, n));
+    if (text) extra.push({ path: n, text });
+  }
+  const registered = registeredWechatAppId([...snapshot.shipped.filter((f) => !f.tacConfig), ...extra], flutter ? await g.text(join(root, 'pubspec.yaml')) : undefined);
   if (registered) snapshot.sourceIds = { wechatAppId: registered };
 
   if (input.payInfo !== undefined) snapshot.payInfo = input.payInfo;

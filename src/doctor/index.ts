@@ -42,6 +42,8 @@ export function noProject(s: Snapshot, dirArg: string): { message: string; hint:
   if (s.layouts.includes('expo') && dynamic) {
     return { message: `an Expo project configured only by ${dynamic.split(' ')[0]} in ${dirArg}: it is code, and tacpay does not run it`, hint: 'write the resolved config with npx expo config --type prebuild --json > app.config.json (or run npx expo prebuild), then tacpay doctor again' };
   }
+  const library = s.notes.find((n) => /is an Android library/.test(n));
+  if (library && !suggestions.length) return { message: `no iOS or Android app project in ${dirArg}: ${library.replace(/: not checked$/, '')}`, hint: 'run tacpay doctor on the app that uses the library (its example app, if it has one)' };
   if (suggestions.length) hint = `the app looks to be in ${suggestions.slice(0, 3).join(', ')}: tacpay doctor ${join(dirArg, suggestions[0]!)}`;
   else if (seen.length) hint = s.notes.find((n) => /uni-app|Cordova/.test(n)) ?? 'run tacpay doctor on the generated native project';
   else hint = 'give the directory that holds ios/ and android/, an .xcodeproj or build.gradle (or --ios-plist / --android-manifest for single files)';

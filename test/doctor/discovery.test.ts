@@ -94,7 +94,7 @@ describe('layouts seen on real projects', () => {
     writeFileSync(join(repo, 'app/src/main/AndroidManifest.xml'), '<manifest xmlns:android="http://schemas.android.com/apk/res/android" package="com.example.pay" />\n');
     const r = await runCli(['doctor', repo], { env: cleanEnv(), cwd: repo });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/no iOS or Android app project/);
+    expect(r.stderr).toMatch(/no iOS or Android app project in .*: the directory is an Android library \(com\.android\.library\), not an app/);
   });
 
   it('a Flutter plugin in the pub cache (outside the project) is read as fully as one inside it', async () => {

@@ -193,7 +193,7 @@ const permissions: Check = {
     }
     if (missingDoc.length) {
       return warn(
-        `INTERNET and ACCESS_NETWORK_STATE requested${origin(m.permissions.get(NEEDED[1]!))}; the TAC doc also lists ${words(missingDoc.map(short))}, which are not requested`,
+        `INTERNET and ACCESS_NETWORK_STATE requested${origin(m.permissions.get(NEEDED[1]!))}; the TAC doc also lists ${words(missingDoc.map(short))}, which ${missingDoc.length === 1 ? 'is' : 'are'} not requested`,
         `add ${missingDoc.map((p) => `<uses-permission android:name="${p}"/>`).join(' ')} if your SDK version's doc still lists them (GET_TASKS is deprecated since Android 5 and WRITE_EXTERNAL_STORAGE has no effect from Android 11, so recent Midas versions may not need them)`,
         { fix, details },
       );
