@@ -99,6 +99,9 @@ export async function gatherAndroid(g: GatherContext, found: { androidDir?: stri
   const catalogPath = join(androidDir, 'gradle', 'libs.versions.toml');
   const catalogText = await g.text(catalogPath);
   if (catalogText) src.catalog = catalogVersions(catalogText, g.show(catalogPath));
+  // "com.tencent.tac:tac-payment:$tac_version": versions come from ext too.
+  const subst = (d: string) => d.replace(/\$\{?(\w+)\}?/g, (m, n: string) => src.ext.get(n)?.value.replace(/^["']|["']$/g, '') ?? src.properties.get(n)?.value ?? m);
+  for (const f of [android.gradle, ...android.otherGradle]) if (f?.value) f.value.dependencies = f.value.dependencies.map(subst);
   const expr = android.gradle?.value?.targetSdkExpr;
   if (expr) android.targetSdk = { expr, ...resolveInt(expr, src) };
 
