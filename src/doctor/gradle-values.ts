@@ -25,7 +25,7 @@ function clean(v: string): string {
   return v.trim().replace(/;$/, '').trim();
 }
 
-/** `ext { a = 1 }`, `ext.a = 1`, `ext.set("a", 1)`, `extra["a"] = 1`, `extra.set("a", 1)`, `val a by extra(1)`, `project.ext.a = 1`. */
+/** `ext { a = 1 }`, `ext.a = 1`, `ext.set("a", 1)`, `extra["a"] = 1`, `extra.set("a", 1)`, `val a by extra(1)`, `project.ext.a = 1`, and `def a = 1`. */
 export function extDefinitions(text: string, file: string, into: Defs = new Map()): Defs {
   const code = stripComments(text);
   const put = (name: string, value: string, at: number) => into.set(name, { value: clean(value), origin: `${file}:${lineAt(code, at)}` });
@@ -47,6 +47,8 @@ export function extDefinitions(text: string, file: string, into: Defs = new Map(
   for (const a of code.matchAll(/\b(?:rootProject\.|project\.)?ext(?:ra)?\.(?:set\(\s*["'](\w+)["']\s*,\s*([^)\n]+)\)|(\w+)\s*=\s*([^\n]+))/g)) put((a[1] ?? a[3])!, (a[2] ?? a[4])!, a.index);
   for (const a of code.matchAll(/\bextra\[\s*["'](\w+)["']\s*\]\s*=\s*([^\n]+)/g)) put(a[1]!, a[2]!, a.index);
   for (const a of code.matchAll(/\bval\s+(\w+)(?:\s*:\s*\w+)?\s+by\s+extra\s*\(\s*([^)\n]+)\)/g)) put(a[1]!, a[2]!, a.index);
+  // Script-local variables (`def tac_version = '1.2.0'`, `val targetSdk = 34`) read in the same file.
+  for (const a of code.matchAll(/^[ \t]*(?:def|val|var)\s+(\w+)(?:\s*:\s*\w+)?\s*=\s*([^\n]+)/gm)) if (!into.has(a[1]!)) put(a[1]!, a[2]!, a.index);
   return into;
 }
 

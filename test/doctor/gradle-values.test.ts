@@ -36,6 +36,7 @@ describe('Gradle values', () => {
 
   it('reads ext.x = n, extra["x"], val x by extra(n), and Capacitor variables.gradle', () => {
     expect(resolveInt('rootProject.targetSdkVersion', sources({ ext: extDefinitions('ext.targetSdkVersion = 29', 'b') })).value).toBe(29);
+    expect(resolveInt('targetSdk', sources({ ext: extDefinitions('def targetSdk = 31\nandroid { }', 'b') })).value).toBe(31);
     expect(resolveInt('rootProject.extra["targetSdk"] as Int', sources({ ext: extDefinitions('extra["targetSdk"] = 33', 'b') })).value).toBe(33);
     expect(resolveInt('(rootProject.extra["targetSdk"] as Int)', sources({ ext: extDefinitions('val targetSdk by extra(35)', 'b') })).value).toBe(35);
     const capacitor = 'ext {\n    minSdkVersion = 22\n    compileSdkVersion = 34\n    targetSdkVersion = 34\n    androidxActivityVersion = \'1.8.0\'\n}\n';
