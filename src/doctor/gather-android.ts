@@ -8,7 +8,7 @@
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { findAppModule, isFile, list, walk } from './discover.js';
 import { byName, TAC_JSON, type ExplicitPaths, type GatherContext } from './gather-context.js';
-import { catalogVersions, extDefinitions, propertyDefinitions, resolveInt, type Sources } from './gradle-values.js';
+import { catalogKey, catalogPlugins, catalogVersions, extDefinitions, propertyDefinitions, resolveInt, type Sources } from './gradle-values.js';
 import { allow, inside } from './fsread.js';
 import { mergeConfigs } from './merge-config.js';
 import { gatherMerged } from './merged-manifest.js';
@@ -98,7 +98,12 @@ export async function gatherAndroid(g: GatherContext, found: { androidDir?: stri
   if (propsText) propertyDefinitions(propsText, g.show(props), src.properties);
   const catalogPath = join(androidDir, 'gradle', 'libs.versions.toml');
   const catalogText = await g.text(catalogPath);
-  if (catalogText) src.catalog = catalogVersions(catalogText, g.show(catalogPath));
+  if (catalogText) {
+    src.catalog = catalogVersions(catalogText, g.show(catalogPath));
+    // Plugins applied through the catalog get their real ids (android.tac-plugin reads them).
+    const ids = catalogPlugins(catalogText);
+    for (const f of [android.gradle, ...android.otherGradle]) for (const pl of f?.value?.plugins ?? []) if (pl.id.startsWith('libs.plugins.')) pl.id = ids.get(catalogKey(pl.id.slice('libs.plugins.'.length))) ?? pl.id;
+  }
   // "com.tencent.tac:tac-payment:$tac_version": versions come from ext too.
   const subst = (d: string) => d.replace(/\$\{?(\w+)\}?/g, (m, n: string) => src.ext.get(n)?.value.replace(/^["']|["']$/g, '') ?? src.properties.get(n)?.value ?? m);
   for (const f of [android.gradle, ...android.otherGradle]) if (f?.value) f.value.dependencies = f.value.dependencies.map(subst);

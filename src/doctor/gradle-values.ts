@@ -86,6 +86,22 @@ export function catalogVersions(toml: string, file: string): Defs {
   return out;
 }
 
+/** `[plugins]` of a version catalog: accessor key -> plugin id (`tac-services = { id = "com.tencent.tac.services", ... }`). */
+export function catalogPlugins(toml: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let section = '';
+  for (const raw of toml.split(/\r?\n/)) {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    const s = /^\[([^\]]+)\]$/.exec(line);
+    if (s) section = s[1]!.trim();
+    else if (section === 'plugins') {
+      const m = /^([\w.-]+)\s*=\s*(?:\{[^}]*\bid\s*=\s*"([^"]+)"|"([^":]+)(?::[^"]*)?")/.exec(line);
+      if (m) out.set(catalogKey(m[1]!), (m[2] ?? m[3])!);
+    }
+  }
+  return out;
+}
+
 export interface Sources {
   /** ext values of the project (root build file, files it applies) and of the module. */
   ext: Defs;

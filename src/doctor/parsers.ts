@@ -436,6 +436,8 @@ export function parseGradle(text: string): GradleSummary {
       const s = stringAfter(b, code, m.index + k.index + k[0].length);
       if (s) out.plugins.push({ id: s.value, form: 'plugins-block', line: lineAt(text, m.index + k.index) });
     }
+    // alias(libs.plugins.tac.services): the id is in the version catalog; gather resolves it.
+    for (const a of body.matchAll(/\balias\s*\(\s*libs\.plugins\.([\w.]+)\s*\)/g)) out.plugins.push({ id: `libs.plugins.${a[1]}`, form: 'plugins-block', line: lineAt(text, m.index + a.index) });
   }
   out.plugins.sort((x, y) => x.line - y.line);
 

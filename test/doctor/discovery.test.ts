@@ -133,4 +133,17 @@ describe('layouts seen on real projects', () => {
     expect(r.summary).toContain('no URL scheme "wxd930ea5d5a258f4f"');
     expect(r.summary).toContain('App.tsx:2');
   });
+
+  it('a TAC plugin applied through the version catalog is judged by its real id (alias(libs.plugins.x))', async () => {
+    const dir = tempDir('tacpay-catalog-');
+    cpSync(join(PROJECTS, 'target-sdk/version-catalog'), dir, { recursive: true });
+    const app = join(dir, 'app/build.gradle.kts');
+    writeFileSync(app, readFileSync(app, 'utf8').replace('    id("com.tencent.tac.services")\n', '').replace('    alias(libs.plugins.kotlin.android)', '    alias(libs.plugins.tac.services)\n    alias(libs.plugins.kotlin.android)'));
+    const toml = join(dir, 'gradle/libs.versions.toml');
+    writeFileSync(toml, `${readFileSync(toml, 'utf8')}tac-services = { id = "com.tencent.tac.services", version = "1.3.2" }\n`);
+    const doc = json<Doc>(await runCli(['doctor', dir, '--json'], { env: cleanEnv(), cwd: dir }));
+    const r = doc.checks.find((c) => c.id === 'android.tac-plugin')!;
+    expect(r.status).toBe('fail');
+    expect(r.summary).toBe('com.tencent.tac.services (line 3) is applied before org.jetbrains.kotlin.android (line 4)');
+  });
 });

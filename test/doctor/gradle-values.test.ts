@@ -1,6 +1,6 @@
 // Gradle values traced the way real projects write them; anything else is unknown, never guessed.
 import { describe, expect, it } from 'vitest';
-import { catalogVersions, extDefinitions, propertyDefinitions, resolveInt, type Sources } from '../../src/doctor/gradle-values.js';
+import { catalogPlugins, catalogVersions, extDefinitions, propertyDefinitions, resolveInt, type Sources } from '../../src/doctor/gradle-values.js';
 import { parseGradle } from '../../src/doctor/parsers.js';
 
 const RN_ROOT = `buildscript {
@@ -105,5 +105,13 @@ dependencies {
     const unknown = parseGradle('minifyEnabled rootProject.ext.minifyRelease\n');
     expect(unknown.minify).toBe(false);
     expect(unknown.minifyUnknown).toBe('rootProject.ext.minifyRelease');
+  });
+
+  it('resolves plugins applied through the version catalog (alias(libs.plugins.x)) to their ids', () => {
+    const g = parseGradle('plugins {\n    alias(libs.plugins.android.application)\n    alias(libs.plugins.tac.services)\n}\n');
+    expect(g.plugins.map((p) => p.id)).toEqual(['libs.plugins.android.application', 'libs.plugins.tac.services']);
+    const ids = catalogPlugins('[versions]\nagp = "8.2.0"\n[plugins]\nandroid-application = { id = "com.android.application", version.ref = "agp" }\ntac-services = "com.tencent.tac.services:1.3.2"\n');
+    expect(ids.get('android.application')).toBe('com.android.application');
+    expect(ids.get('tac.services')).toBe('com.tencent.tac.services');
   });
 });
