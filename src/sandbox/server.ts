@@ -6,16 +6,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { RET } from '../core/ret-codes.js';
 import { payOrder, SandboxApi, type Reply } from './api.js';
 import { DeliveryEngine } from './deliveries.js';
 import { GroupCommit, GroupCommitClosed } from './group-commit.js';
 import { ensureDefaultMerchant, ensurePlatformKeys } from './merchants.js';
 import type { RequestLogRow, Store } from './store.js';
+import { LenientConnection } from './lenient-requests.js';
 import { readWire, WireError } from './wire.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * A local server's limits (Node's defaults wait 60 s for headers and 300 s for a request, with no
+ * cap on connections): a slow sender gets 10 s for its headers and 30 s for the whole request.
+ */
+const LIMITS = { headersTimeout: 10_000, requestTimeout: 30_000, maxHeaderSize: 32 * 1024 };
+const MAX_CONNECTIONS = 512;
 const API_PATH = /^\/v1\/r\/([^/]+)\/([^/]+)\/?$/;
 
 export interface SandboxServer {
@@ -103,11 +111,17 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
           onError: (err) => process.stderr.write(`tacpay sandbox: notification delivery: ${err.message}\n`),
         });
 
-  const server = createServer({ keepAlive: true }, (req, res) => {
+  const server = createServer({ keepAlive: true, ...LIMITS }, (req, res) => {
     void serve(req, res);
   });
   // Keep-alive sockets must not hold shutdown hostage: server.close() waits for them.
   server.keepAliveTimeout = 5000;
+  // Node's parser never sees a connection first: every one goes through the lenient front, which
+  // escapes the raw UTF-8 a JVM client puts in the request target (lenient-requests.ts).
+  const front = createNetServer((socket) => server.emit('connection', new LenientConnection(socket)));
+  front.maxConnections = MAX_CONNECTIONS;
+  // A request Node's parser still refuses gets a JSON answer and a log row, never a bare 400.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => refuse(err, socket));
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
@@ -189,16 +203,33 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
     opts.onRequest?.(entry);
   }
 
+  function refuse(err: NodeJS.ErrnoException, socket: Duplex): void {
+    const code = err.code ?? 'HPE_INVALID';
+    const timeout = code === 'ERR_HTTP_REQUEST_TIMEOUT' || code === 'ERR_HTTP_HEADERS_TIMEOUT';
+    const status = timeout ? 408 : code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const reply = timeout ? { ret: RET.invalidParam, msg: 'the request did not arrive in time; send it whole' } : { ret: RET.invalidParam, msg: `the request could not be parsed as HTTP/1.1 (${code}: ${err.message.replace(/^Parse Error: /, '')})` };
+    if (socket.writable && !(socket as { _httpMessage?: unknown })._httpMessage) {
+      const text = JSON.stringify(reply);
+      socket.end(`HTTP/1.1 ${status} ${timeout ? 'Request Timeout' : 'Bad Request'}\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+    } else socket.destroy();
+    if (code === 'ECONNRESET') return;
+    const entry = { at: now().toISOString(), method: '?', path: '?', api: null, offer_id: null, wire: null, params_json: null, ts_reading: null, ret: reply.ret, msg: reply.msg, status, latency_ms: 0 };
+    commit.run(() => store.logRequest(entry)).catch(() => {});
+    opts.onRequest?.(entry);
+  }
+
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 4010, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
+    front.once('error', reject);
+    front.listen(opts.port ?? 4010, opts.host ?? '127.0.0.1', () => {
+      front.off('error', reject);
+      // The HTTP server does not listen itself; 'listening' starts its header and request timers.
+      server.emit('listening');
       resolve();
     });
   });
   // Started once the server listens: a failed listen must leave no poll behind.
   deliveries?.start();
-  const addr = server.address() as AddressInfo;
+  const addr = front.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {
     server,
@@ -209,12 +240,15 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
       // Deliveries stop first: an attempt cut short gives its lease back, to resume on the next start.
       await deliveries?.stop();
       await new Promise<void>((resolve) => {
-        server.close(() => {
+        front.close(() => {
           // Writes of requests finished while closing may still be queued: commit them before the store
           // closes, and refuse later ones (a request whose client was cut off may still finish signing).
           commit.close();
           resolve();
         });
+        // Stops the HTTP server's timers and closes idle keep-alive connections; busy ones close
+        // once answered (Node marks them to close after the response while the server is closing).
+        server.close(() => {});
         server.closeIdleConnections();
       });
     },

@@ -1,0 +1,131 @@
+// Request bytes as real clients send them, over a plain socket: raw UTF-8 in the request target
+// (a JVM's HttpURLConnection, and the API document's own example request), several requests on
+// one keep-alive connection with Content-Length and chunked bodies between them, and requests
+// Node's parser refuses, which must still get a JSON answer with a ret and a log row.
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RET } from '../../src/core/ret-codes.js';
+import { escapeRequestLine, RequestFramer } from '../../src/sandbox/lenient-requests.js';
+import { orderParams, rawRequest, startHarness, type Harness } from './harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+/** The query as the official Java demo builds it: values joined unencoded (UTF-8 on the wire, sign's + / = raw). */
+const jvmQuery = (p: Record<string, string>) => Object.entries(p).map(([k, v]) => `${k}=${v}`).join('&');
+
+/** Writes `bytes` on one connection and collects every response until the server closes it. */
+function exchange(bytes: Buffer[], wantResponses: number): Promise<string[]> {
+  const { hostname, port } = new URL(h.sandbox.url);
+  return new Promise((resolve, reject) => {
+    const sock = connect(Number(port), hostname, () => {
+      for (const b of bytes) sock.write(b);
+    });
+    let data = Buffer.alloc(0);
+    const bodies = (): string[] => {
+      const out: string[] = [];
+      let rest = data.toString('utf8');
+      for (;;) {
+        const end = rest.indexOf('\r\n\r\n');
+        if (end === -1) break;
+        const len = Number(/content-length: (\d+)/i.exec(rest.slice(0, end))?.[1] ?? 0);
+        if (Buffer.byteLength(rest.slice(end + 4)) < len) break;
+        const body = Buffer.from(rest.slice(end + 4)).subarray(0, len).toString('utf8');
+        out.push(body);
+        rest = Buffer.from(rest.slice(end + 4)).subarray(len).toString('utf8');
+      }
+      return out;
+    };
+    sock.on('data', (d: Buffer) => {
+      data = Buffer.concat([data, d]);
+      if (bodies().length >= wantResponses) {
+        sock.destroy();
+        resolve(bodies());
+      }
+    });
+    sock.on('error', reject);
+    sock.setTimeout(5000, () => sock.destroy(new Error(`timed out with ${bodies().length} of ${wantResponses} answers`)));
+  });
+}
+
+describe('raw request bytes', () => {
+  it('serves raw UTF-8 in the request target as production does: decoded as UTF-8, signature over the raw values', async () => {
+    const p = h.sign(orderParams('jvm'));
+    const r = await rawRequest(h.sandbox.url, `POST /v1/r/${h.merchant.offer_id}/unified_order?${jvmQuery(p)} HTTP/1.1`);
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toMatchObject({ ret: 0, out_trade_no: 'open_jvm' });
+    const q = await h.post('query_order', h.sign({ user_id: 'rickenwang', type: 'by_order', out_trade_no: 'open_jvm' }));
+    expect(q.ret).toBe(0);
+    const logged = h.store.lastRequests(5).find((x) => x.params_json?.includes('open_jvm'));
+    expect(logged?.params_json).toContain('"product_name":"金元宝"');
+  });
+
+  it('keeps the framing of a keep-alive connection: Content-Length and chunked bodies, then a raw-byte request line', async () => {
+    const a = h.sign(orderParams('ka1'));
+    const b = h.sign(orderParams('ka2'));
+    const c = h.sign(orderParams('ka3'));
+    const host = new URL(h.sandbox.url).host;
+    // A body that itself holds raw UTF-8 and a line that looks like a request line: it must pass untouched.
+    const form = Buffer.from(new URLSearchParams(a).toString(), 'utf8');
+    const chunkedBody = Buffer.from(new URLSearchParams(b).toString(), 'utf8');
+    const half = Math.floor(chunkedBody.length / 2);
+    const msgs = [
+      Buffer.concat([Buffer.from(`POST /v1/r/${h.merchant.offer_id}/unified_order HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n\r\n`), form]),
+      Buffer.concat([
+        Buffer.from(`POST /v1/r/${h.merchant.offer_id}/unified_order HTTP/1.1\r\nHost: ${host}\r\ncontent-type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n`),
+        Buffer.from(`${half.toString(16)}\r\n`),
+        chunkedBody.subarray(0, half),
+        Buffer.from(`\r\n${(chunkedBody.length - half).toString(16)};ext=1\r\n`),
+        chunkedBody.subarray(half),
+        Buffer.from('\r\n0\r\n\r\n'),
+      ]),
+      Buffer.from(`POST /v1/r/${h.merchant.offer_id}/unified_order?${jvmQuery(c)} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 0\r\n\r\n`, 'utf8'),
+    ];
+    // Split across writes at awkward places: inside the request line's UTF-8, inside a header.
+    const all = Buffer.concat(msgs);
+    const cut1 = all.indexOf(Buffer.from('金', 'utf8'), all.indexOf('open_ka3')) + 1;
+    const answers = await exchange([all.subarray(0, 57), all.subarray(57, cut1), all.subarray(cut1)], 3);
+    expect(answers.map((x) => JSON.parse(x)).map((x) => [x.ret, x.out_trade_no])).toEqual([
+      [0, 'open_ka1'],
+      [0, 'open_ka2'],
+      [0, 'open_ka3'],
+    ]);
+  });
+
+  it('a request Node cannot parse gets a JSON answer with a ret and a log row, not a bare 400', async () => {
+    const before = h.store.lastRequests(1)[0]?.id ?? 0;
+    const answers = await exchange([Buffer.from('POST /v1/r/TC1/unified_order HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n')], 1);
+    const reply = JSON.parse(answers[0]!);
+    expect(reply.ret).toBe(RET.invalidParam);
+    expect(reply.msg).toMatch(/could not be parsed as HTTP\/1\.1/);
+    for (const deadline = Date.now() + 2000; !h.store.requestsAfter(before, 50).some((x) => x.status === 400); ) {
+      if (Date.now() > deadline) throw new Error('no log row for the refused request');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(h.store.requestsAfter(before, 50).find((x) => x.status === 400)).toMatchObject({ ret: RET.invalidParam, msg: reply.msg });
+  });
+});
+
+describe('the request-line escaper', () => {
+  it('escapes only the target, and only the bytes llhttp refuses', () => {
+    const line = Buffer.from('GET /a?n=金&q="x"|{y} HTTP/1.1\r\n', 'utf8');
+    expect(escapeRequestLine(line).toString('latin1')).toBe('GET /a?n=%E9%87%91&q=%22x%22%7C%7By%7D HTTP/1.1\r\n');
+    const clean = Buffer.from('GET /a?b=c HTTP/1.1\r\n');
+    expect(escapeRequestLine(clean)).toBe(clean);
+  });
+
+  it('passes bodies through untouched, however they are cut', () => {
+    const body = Buffer.from('product_name=金元宝\r\nGET /fake?x=金 HTTP/1.1\r\n', 'utf8');
+    const msg = Buffer.concat([Buffer.from(`POST /p?n=金 HTTP/1.1\r\nContent-Length: ${body.length}\r\n\r\n`, 'utf8'), body, Buffer.from('GET /q?m=元 HTTP/1.1\r\n\r\n', 'utf8')]);
+    const want = Buffer.concat([Buffer.from(`POST /p?n=%E9%87%91 HTTP/1.1\r\nContent-Length: ${body.length}\r\n\r\n`), body, Buffer.from('GET /q?m=%E5%85%83 HTTP/1.1\r\n\r\n')]);
+    for (let cut = 1; cut < msg.length; cut += 7) {
+      const f = new RequestFramer();
+      expect(Buffer.concat([f.push(msg.subarray(0, cut)), f.push(msg.subarray(cut))]), `cut at ${cut}`).toEqual(want);
+    }
+  });
+});
