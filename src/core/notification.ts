@@ -6,6 +6,7 @@
  */
 import { createSign, type KeyObject } from 'node:crypto';
 import { joinParams, type Params } from './canonical.js';
+import { parseBoundedJson } from './json-limits.js';
 import { issue, type Issue } from './issues.js';
 import { isStrictBase64, verifyBytes } from './signature.js';
 import { readTs, TS_WINDOW_S, type TsMode } from './timestamp.js';
@@ -75,12 +76,9 @@ export function notificationTs(now: Date): string {
 /** Parses sub_out_trade_no_list as stored (JSON text) into the array the body carries; [] when absent or unreadable. */
 export function subOrderList(text: string | null | undefined): unknown[] {
   if (!text) return [];
-  try {
-    const v: unknown = JSON.parse(text);
-    return Array.isArray(v) ? v : [];
-  } catch {
-    return [];
-  }
+  // Bounded: a list stored before the limits existed must not overflow the stack when signed.
+  const v = parseBoundedJson(text);
+  return Array.isArray(v) ? v : [];
 }
 
 /**

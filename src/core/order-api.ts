@@ -5,6 +5,7 @@
  */
 import { checkParam } from './rules.js';
 import { issue, type Issue } from './issues.js';
+import { jsonDepth, MAX_JSON_CHARS, MAX_JSON_DEPTH } from './json-limits.js';
 import type { Params } from './canonical.js';
 
 export type ApiName = 'unified_order' | 'query_order' | 'close_order' | 'refund' | 'query_refund';
@@ -49,6 +50,8 @@ export function isApiName(name: string): name is ApiName {
 
 const JSON_PARAMS = new Set(['platform_income_detail', 'sub_out_trade_no_list']);
 const INT_PARAMS = new Set(['num', 'off_set', 'order_valid_time', 'starttime', 'endtime']);
+/** Upper bounds of the integer parameters: epoch seconds up to 2100, a year of validity, sane paging. */
+const INT_MAX: Readonly<Record<string, number>> = { num: 10_000, off_set: 1_000_000_000, order_valid_time: 31_536_000, starttime: 4_102_444_800, endtime: 4_102_444_800 };
 
 /**
  * Checks a request's parameters against the API table and the §5.1 rules. `sign` presence is
@@ -68,6 +71,7 @@ export function checkRequest(api: ApiName, params: Params): Issue[] {
     if (v === undefined || v === null || v === '') continue;
     if (JSON_PARAMS.has(name)) out.push(...checkJsonParam(name, v));
     else if (INT_PARAMS.has(name) && !/^\d+$/.test(String(v))) out.push(issue(`${name}.not-integer`, 'error', `${name} must be a whole number, got ${JSON.stringify(String(v)).slice(0, 40)}`, { path: name }));
+    else if (INT_PARAMS.has(name) && Number(v) > INT_MAX[name]!) out.push(issue(`${name}.out-of-range`, 'error', `${name} ${String(v).slice(0, 24)} is out of range (at most ${INT_MAX[name]})`, { path: name }));
     else out.push(...checkParam(name, v));
   }
   if (spec.oneOf && !spec.oneOf.some((n) => params[n] !== undefined && params[n] !== '')) {
@@ -95,6 +99,9 @@ function checkQueryShape(params: Params): Issue[] {
 
 function checkJsonParam(name: string, value: unknown): Issue[] {
   if (typeof value !== 'string') return [];
+  if (value.length > MAX_JSON_CHARS) return [issue(`${name}.too-long`, 'error', `${name} is ${value.length} characters; at most ${MAX_JSON_CHARS} are accepted`, { path: name })];
+  const depth = jsonDepth(value, MAX_JSON_DEPTH);
+  if (depth > MAX_JSON_DEPTH) return [issue(`${name}.too-deep`, 'error', `${name} nests more than ${MAX_JSON_DEPTH} levels deep; the documented shape is an array of flat objects`, { path: name })];
   try {
     const parsed: unknown = JSON.parse(value);
     const ok = name === 'sub_out_trade_no_list' ? Array.isArray(parsed) : parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);

@@ -5,6 +5,7 @@
  */
 import { createPrivateKey, createPublicKey, sign as rsaSign, type KeyObject } from 'node:crypto';
 import { canonicalString } from '../core/canonical.js';
+import { parseBoundedJson } from '../core/json-limits.js';
 import { checkRequest, isApiName, type ApiName } from '../core/order-api.js';
 import { buildPayInfo } from '../core/payinfo.js';
 import { RET, type RetCode } from '../core/ret-codes.js';
@@ -265,22 +266,14 @@ export class SandboxApi {
 }
 
 function subOrderNos(order: OrderRow): string[] {
-  try {
-    const list = JSON.parse(order.sub_out_trade_no_list ?? '[]') as Array<{ sub_out_trade_no?: unknown }>;
-    return Array.isArray(list) ? list.map((s) => String(s?.sub_out_trade_no)) : [];
-  } catch {
-    return [];
-  }
+  const list = parseBoundedJson(order.sub_out_trade_no_list ?? '[]');
+  return Array.isArray(list) ? list.map((s) => String((s as { sub_out_trade_no?: unknown } | null)?.sub_out_trade_no)) : [];
 }
 
 /** query_order's documented response fields (spec §3.2), plus refunded_amount (a sandbox addition). */
 export function orderFields(o: OrderRow): Record<string, unknown> {
-  let subs: unknown = undefined;
-  try {
-    subs = o.sub_out_trade_no_list ? JSON.parse(o.sub_out_trade_no_list) : undefined;
-  } catch {
-    subs = o.sub_out_trade_no_list;
-  }
+  // Parsed only within the JSON limits; otherwise (a list stored before they existed) echoed as text.
+  const subs: unknown = o.sub_out_trade_no_list ? (parseBoundedJson(o.sub_out_trade_no_list) ?? o.sub_out_trade_no_list) : undefined;
   return {
     appid: o.offer_id,
     sub_appid: o.sub_appid ?? '',

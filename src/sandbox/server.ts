@@ -15,6 +15,7 @@ import { GroupCommit, GroupCommitClosed } from './group-commit.js';
 import { ensureDefaultMerchant, ensurePlatformKeys } from './merchants.js';
 import type { RequestLogRow, Store } from './store.js';
 import { LenientConnection } from './lenient-requests.js';
+import { sqliteCode } from './sqlite.js';
 import { readWire, WireError } from './wire.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -51,8 +52,15 @@ export interface StartOptions {
   notify?: false | { retryScale?: number; timeoutMs?: number; pollMs?: number };
 }
 
+/** Requests whose body was not read to the end: their connection closes after the answer. */
+const oversized = new WeakSet<IncomingMessage>();
+
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
+  if (oversized.has(res.req)) {
+    res.shouldKeepAlive = false;
+    res.on('finish', () => res.req.socket.destroy());
+  }
   res.writeHead(status, {
     // Production answers JSON labelled text/html (spec §1.2); clients must not trust the type.
     'Content-Type': 'text/html;charset=utf-8',
@@ -73,8 +81,11 @@ function readBody(req: IncomingMessage): Promise<string> | string {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
+        // Answer (ret 1003) rather than cut the connection: stop reading, and close once answered.
+        req.removeAllListeners('data');
+        req.pause();
+        oversized.add(req);
         reject(new WireError(`request body over ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(c);
@@ -173,6 +184,10 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
         reply = { ret: RET.invalidParam, msg: err.message };
       } else if (err instanceof GroupCommitClosed) {
         reply = { ret: RET.internal, msg: 'the sandbox stopped before this order was stored; send the request again once a sandbox runs' };
+      } else if (sqliteCode(err)) {
+        // The store refused (disk full, read-only, locked): expected in a developer's life, one line each.
+        reply = { ret: RET.internal, msg: `the sandbox's store refused the write (${sqliteCode(err)}): ${(err as Error).message}` };
+        process.stderr.write(`tacpay sandbox: ${method} ${path}: the store refused the write (${sqliteCode(err)}: ${(err as Error).message})\n`);
       } else {
         reply = { ret: RET.internal, msg: `internal sandbox error: ${(err as Error)?.message ?? String(err)}` };
         process.stderr.write(`tacpay sandbox: internal error on ${method} ${path}: ${(err as Error)?.stack ?? String(err)}\n`);
