@@ -5,7 +5,7 @@
  * top level. Files are read once; a file holding secrets that others can read gets a warning, as
  * ssh does for private keys.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { CONFIG_KEYS, envName, OPTIONS, type ConfigKey } from './options.js';
 
@@ -76,11 +76,34 @@ interface FileLayer {
   hasProfile: boolean;
 }
 
+/** Largest config file read: a config is a few hundred bytes; a FIFO or /dev/zero must not hang or fill memory. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+function readSmallFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new ConfigFileError(`config file ${path} is not a regular file`, 'point --config (or the file tacpay found) at a JSON file');
+    if (st.size > MAX_CONFIG_BYTES) throw new ConfigFileError(`config file ${path} is ${Math.round(st.size / 1024)} KB; a config file is at most 1 MB`, 'check that the path names the config file');
+    const buf = Buffer.alloc(st.size);
+    let n = 0;
+    while (n < buf.length) {
+      const r = readSync(fd, buf, n, buf.length - n, n);
+      if (r === 0) break;
+      n += r;
+    }
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function readLayer(path: string, profile: string | undefined, warnings: string[], required: boolean): FileLayer | undefined {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readSmallFile(path);
   } catch (err) {
+    if (err instanceof ConfigFileError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (!required && code === 'ENOENT') return undefined;
     throw new ConfigFileError(`cannot read config file ${path} (${code ?? 'error'})`, 'check the path and its permissions');
@@ -89,7 +112,11 @@ function readLayer(path: string, profile: string | undefined, warnings: string[]
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new ConfigFileError(`config file ${path} is not valid JSON: ${(err as Error).message}`, 'fix the JSON, or move the file away');
+    // V8 quotes the bytes around the error ("…"offerKey": Q9s8…"): they may be a secret, so only the reason is kept.
+    const reason = (err as Error).message.replace(/ in JSON at position \d+.*$/s, '').replace(/,? ?(?:\.\.\.)?".*$/s, '').replace(/^Unexpected token '.'/, 'Unexpected character');
+    const pos = /position (\d+)/.exec((err as Error).message);
+    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
+    throw new ConfigFileError(`config file ${path} is not valid JSON${line ? ` (line ${line})` : ''}: ${reason}`, 'fix the JSON, or move the file away');
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ConfigFileError(`config file ${path} must hold a JSON object`, `e.g. {"offerId": "TC100008"}`);

@@ -9,13 +9,16 @@
  * Walks are bounded, skip dependencies, build output and VCS folders, never follow directory
  * symlinks, and are sorted so every run sees the same order.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { CAPS, readBounded, type Confinement } from './fsread.js';
+import { allowed, CAPS, readBounded, type Confinement } from './fsread.js';
 import type { Layout } from './types.js';
 
 /** Folders never walked: dependencies, build output, IDE state. */
 const SKIP_DIRS = new Set(['node_modules', 'Pods', 'build', 'DerivedData', '.git', '.gradle', '.idea', '.dart_tool', '.symlinks', 'Carthage', '.expo', 'xcuserdata', '.build', 'intermediates', 'outputs', '.cxx', '.externalNativeBuild']);
+/** The Android application plugin, by id or through the version catalog (alias(libs.plugins.android.application)). */
+const APPLICATION = /com\.android\.application|libs\.plugins\.android\.application\b/;
+const LIBRARY = /com\.android\.library|libs\.plugins\.android\.library\b/;
 const BUNDLE_DIR = /\.(xcodeproj|xcworkspace|xcassets|framework|xcframework|bundle|app|lproj)$/;
 
 export async function isDir(p: string): Promise<boolean> {
@@ -65,10 +68,25 @@ export interface WalkStats {
 }
 
 /** Files under `dir` (depth-limited, skipping SKIP_DIRS and bundles such as .xcodeproj) whose name passes `match`. */
-export async function walk(dir: string, match: (name: string, path: string) => boolean, depth: number, opts: { limit?: number; skip?: (name: string) => boolean; stats?: WalkStats } = {}): Promise<string[]> {
+export async function walk(
+  dir: string,
+  match: (name: string, path: string) => boolean,
+  depth: number,
+  opts: { limit?: number; skip?: (name: string) => boolean; stats?: WalkStats; confine?: Confinement; onRefused?: (dir: string, reason: string) => void } = {},
+): Promise<string[]> {
   const out: string[] = [];
   const limit = opts.limit ?? 500;
   const stats = opts.stats ?? { entries: 0, truncated: false };
+  // Subdirectory symlinks are never descended (readdir reports them as links); the start dir itself
+  // (assets -> /usr) is resolved and must stay inside the project.
+  if (opts.confine) {
+    const real = await realpath(dir).catch(() => undefined);
+    if (real === undefined) return out;
+    if (!allowed(opts.confine, real)) {
+      opts.onRefused?.(dir, `a directory that links outside the project (to ${real}); not walked`);
+      return out;
+    }
+  }
   const visit = async (d: string, level: number): Promise<void> => {
     for (const e of await list(d)) {
       if (out.length >= limit) {
@@ -253,19 +271,20 @@ async function libraryOnly(dir: string, confine: Confinement): Promise<boolean> 
   await read(dir);
   const settings = ((await readText(join(dir, 'settings.gradle'), confine)) ?? (await readText(join(dir, 'settings.gradle.kts'), confine)) ?? '').replace(/\/\/[^\n]*/g, '');
   const modules = [...settings.matchAll(/["']:?([\w-]+(?::[\w-]+)*)["']/g)].map((m) => m[1]!.replace(/:/g, '/'));
-  for (const m of [...new Set(modules.length ? modules : ['app'])]) await read(join(dir, m));
-  if (scripts.some((t) => /com\.android\.application/.test(t))) return false;
-  return scripts.some((t) => /com\.android\.library/.test(t));
+  for (const m of [...new Set(modules.length ? modules.slice(0, 200) : ['app'])]) await read(join(dir, m));
+  if (scripts.some((t) => APPLICATION.test(t))) return false;
+  return scripts.some((t) => LIBRARY.test(t));
 }
 
 /** The Android application module: from settings.gradle includes, the one applying com.android.application; else `app`. */
 export async function findAppModule(androidDir: string, confine: Confinement): Promise<string> {
   const settings = (await readText(join(androidDir, 'settings.gradle'), confine)) ?? (await readText(join(androidDir, 'settings.gradle.kts'), confine)) ?? '';
   const included = [...settings.matchAll(/["']:?([\w-]+(?::[\w-]+)*)["']/g)].map((m) => m[1]!.replace(/:/g, '/'));
-  const candidates = [...new Set([...included, 'app'])];
+  // A settings file with thousands of includes (generated) is looked at for its first 200 modules.
+  const candidates = [...new Set([...included.slice(0, 200), 'app'])];
   for (const m of candidates) {
     const g = (await readText(join(androidDir, m, 'build.gradle'), confine)) ?? (await readText(join(androidDir, m, 'build.gradle.kts'), confine));
-    if (g && /com\.android\.application/.test(g)) return m;
+    if (g && APPLICATION.test(g)) return m;
   }
   for (const m of candidates) if (await isFile(join(androidDir, m, 'src/main/AndroidManifest.xml'))) return m;
   return 'app';

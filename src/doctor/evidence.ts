@@ -5,6 +5,7 @@
  * why a check ran or did not.
  */
 import { isAbsolute } from 'node:path';
+import { lineOf } from './lines.js';
 import { querySchemes, urlSchemes } from './plist-values.js';
 import type { ConfigEntry, Snapshot, Uses } from './types.js';
 
@@ -24,12 +25,6 @@ function projectGiven(s: Snapshot, e: ConfigEntry | undefined): boolean {
   return !(isAbsolute(origin) && !origin.startsWith(`${s.root}/`));
 }
 
-function lineOf(text: string, at: number): number {
-  let n = 1;
-  for (let i = 0; i < at; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
-}
-
 export function usesOf(s: Snapshot): Uses {
   const tac: string[] = [];
   const wechat: string[] = [];
@@ -42,7 +37,8 @@ export function usesOf(s: Snapshot): Uses {
   for (const pod of ios?.pods ?? []) {
     if (/^TAC/.test(pod)) tac.push(`pod ${pod}`);
     if (/^(WechatOpenSDK|WeChatOpenSDK|TACPaymentPluginWechat|TACSocialWechat|WXApi)/i.test(pod)) wechat.push(`pod ${pod}`);
-    if (/^(TACPaymentPluginQQ|TACSocialQQ|TencentOpenAPI|QQWallet)/i.test(pod)) qq.push(`pod ${pod}`);
+    // TencentOpenAPI is QQ login (QQ Connect), not QQ Wallet pay: no evidence of the wallet.
+    if (/^(TACPaymentPluginQQ|QQWallet)/i.test(pod)) qq.push(`pod ${pod}`);
   }
   const gradles = [android?.gradle, ...(android?.otherGradle ?? [])].filter((g) => g?.value);
   for (const g of gradles) {

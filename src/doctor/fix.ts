@@ -96,7 +96,8 @@ export async function planFixes(findings: readonly Finding[], snapshot: Snapshot
       // Proof that the result is still what it was: well-formed and of the same kind.
       if (isManifest) parseManifest(text);
       else parsePlistDict(Buffer.from(text, 'utf8'));
-      const diff = diffLib().createTwoFilesPatch(`a/${w.path}`, `b/${w.path}`, before, text, '', '', { context: 3 });
+      // No context lines: the lines around an edit are the project's own, and an Info.plist can hold a key.
+      const diff = diffLib().createTwoFilesPatch(`a/${w.path}`, `b/${w.path}`, before, text, '', '', { context: 0 });
       plan.edits.push({ file, path: w.path, before, after: text, diff, changes, checks });
     } catch (err) {
       plan.refused.push({ path: w.path, checks, reason: err instanceof EditRefused ? err.message : `the edit would not re-parse (${(err as Error).message}); not offered` });

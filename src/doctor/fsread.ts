@@ -13,7 +13,11 @@ import { isAbsolute, relative, sep } from 'node:path';
 
 /** A file the doctor will not read, and why (shown as a note, never thrown to the user). */
 export class Refused extends Error {
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    /** outside: leaves the project; special: not a regular file; size: over the cap. */
+    readonly kind: 'outside' | 'special' | 'size' = 'outside',
+  ) {
     super(reason);
     this.name = 'Refused';
   }
@@ -68,7 +72,7 @@ export async function readBounded(abs: string, cap: number, confine?: Confinemen
     real = await realpath(abs);
   } catch (err) {
     // /dev/stdin of a piped process, a dangling link: say so instead of "does not exist".
-    if ((await lstat(abs).catch(() => undefined))?.isSymbolicLink()) throw new Refused('a symlink that does not resolve to a file; not read');
+    if ((await lstat(abs).catch(() => undefined))?.isSymbolicLink()) throw new Refused('a symlink that does not resolve to a file; not read', 'special');
     throw err;
   }
   if (confine && !allowed(confine, real)) {
@@ -80,16 +84,16 @@ export async function readBounded(abs: string, cap: number, confine?: Confinemen
   const fh = await open(real, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOFOLLOW ?? 0));
   try {
     const st = await fh.stat();
-    if (!st.isFile()) throw new Refused(`${st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device file' : st.isSocket() ? 'a socket' : 'not a regular file'}, not a regular file; not read`);
-    if (st.size > cap) throw new Refused(`${size(st.size)}, over the ${size(cap)} limit for this kind of file; not read`);
+    if (!st.isFile()) throw new Refused(`${st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device file' : st.isSocket() ? 'a socket' : 'not a regular file'}, not a regular file; not read`, 'special');
+    if (st.size > cap) throw new Refused(`${size(st.size)}, over the ${size(cap)} limit for this kind of file; not read`, 'size');
     const buf = Buffer.allocUnsafe(Math.min(cap + 1, Math.max(st.size + 1, 4096)));
     let n = 0;
     for (;;) {
-      if (n === buf.length) throw new Refused(`grew past the ${size(cap)} limit while being read; not read`);
+      if (n === buf.length) throw new Refused(`grew past the ${size(cap)} limit while being read; not read`, 'size');
       const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
       if (bytesRead === 0) break;
       n += bytesRead;
-      if (n > cap) throw new Refused(`grew past the ${size(cap)} limit while being read; not read`);
+      if (n > cap) throw new Refused(`grew past the ${size(cap)} limit while being read; not read`, 'size');
     }
     return buf.subarray(0, n);
   } finally {

@@ -6,7 +6,7 @@
  * and resources that ship.
  */
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { findAppModule, isFile, list, walk } from './discover.js';
+import { findAppModule, isFile, list } from './discover.js';
 import { byName, TAC_JSON, type ExplicitPaths, type GatherContext } from './gather-context.js';
 import { catalogKey, catalogPlugins, catalogVersions, extDefinitions, propertyDefinitions, resolveInt, type Sources } from './gradle-values.js';
 import { allow, inside } from './fsread.js';
@@ -16,6 +16,8 @@ import { parseGradle, parseJsonObject, parseManifest } from './parsers.js';
 import type { FileEntry, GradleSummary, Snapshot } from './types.js';
 
 const SHIPPED_SOURCE = /\.(java|kt)$/;
+/** Media and binaries: not where keys are pasted, and they would use up the scan's file limit. */
+export const MEDIA = /\.(png|jpe?g|gif|webp|bmp|ico|svg|mp3|mp4|m4a|ogg|wav|ttf|otf|woff2?|zip|so|aar|jar|apk|bin|pdf|dex)$/i;
 
 async function hasProjectGradle(dir: string): Promise<boolean> {
   const names = new Set((await list(dir)).map((e) => e.name));
@@ -91,7 +93,7 @@ export async function gatherAndroid(g: GatherContext, found: { androidDir?: stri
   }
   if (gradlePath && android.gradle?.value) {
     const t = await g.text(gradlePath);
-    if (t) extDefinitions(t, android.gradle.path, src.ext);
+    if (t) extDefinitions(t, android.gradle.path, src.ext, true);
   }
   const props = join(androidDir, 'gradle.properties');
   const propsText = await g.text(props);
@@ -126,7 +128,7 @@ export async function gatherAndroid(g: GatherContext, found: { androidDir?: stri
 
   const jsonFiles = paths.tacJsons?.length
     ? paths.tacJsons.map((p) => resolve(root, p))
-    : [...(await list(modDir)).filter((e) => !e.dir && TAC_JSON.test(e.name)).map((e) => join(modDir, e.name)), ...(await walk(join(modDir, 'src'), (n) => TAC_JSON.test(n), 3))];
+    : [...(await list(modDir)).filter((e) => !e.dir && TAC_JSON.test(e.name)).map((e) => join(modDir, e.name)), ...(await g.walk(join(modDir, 'src'), (n) => TAC_JSON.test(n), 3))];
   jsonFiles.sort(byName);
   for (const f of jsonFiles) {
     if (/_unpackage\.json$/.test(f)) {
@@ -150,8 +152,8 @@ export async function gatherAndroid(g: GatherContext, found: { androidDir?: stri
   }
 
   for (const sub of ['src/main/assets', 'src/main/res/raw', 'src/main/res/values', 'src/main/res/xml']) {
-    for (const f of await walk(join(modDir, sub), () => true, 4, { limit: 5000 })) if (!/_unpackage\.json$/.test(f)) g.shipped.add(f);
+    for (const f of await g.walk(join(modDir, sub), (n) => !MEDIA.test(n), 4, { limit: 5000 })) if (!/_unpackage\.json$/.test(f)) g.shipped.add(f);
   }
-  for (const f of await walk(join(modDir, 'src'), (n) => SHIPPED_SOURCE.test(n), 12, { limit: 5000, skip: (n) => /^(test|androidTest|testDebug|testRelease|sharedTest)$/.test(n) })) g.shipped.add(f);
+  for (const f of await g.walk(join(modDir, 'src'), (n) => SHIPPED_SOURCE.test(n), 12, { limit: 5000, skip: (n) => /^(test|androidTest|testDebug|testRelease|sharedTest)$/.test(n) })) g.shipped.add(f);
   return android;
 }

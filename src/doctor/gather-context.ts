@@ -4,6 +4,7 @@
  * it into a FileEntry without ever throwing for the file's contents.
  */
 import { basename, isAbsolute, relative } from 'node:path';
+import { walk } from './discover.js';
 import { CAPS, readBounded, Refused, type Confinement } from './fsread.js';
 import { Malformed } from './parsers.js';
 import type { FileEntry, FileSource, Missing } from './types.js';
@@ -100,6 +101,17 @@ export class GatherContext {
       if (err instanceof Refused) this.skip(abs, err.reason);
       return undefined;
     }
+  }
+
+  /** Walks that stopped at their limit, as shown: the secret scan reports them. */
+  readonly truncatedWalks: string[] = [];
+
+  /** A bounded walk inside the project: symlinked start dirs are refused with a note, a hit limit is recorded. */
+  async walk(dir: string, match: (name: string, path: string) => boolean, depth: number, opts: { limit?: number; skip?: (name: string) => boolean } = {}): Promise<string[]> {
+    const stats = { entries: 0, truncated: false };
+    const found = await walk(dir, match, depth, { ...opts, stats, confine: this.confine, onRefused: (d, reason) => this.skip(d, reason) });
+    if (stats.truncated) this.truncatedWalks.push(`${this.show(dir)} (stopped at ${found.length} files)`);
+    return found;
   }
 
   skip(abs: string, reason: string): void {

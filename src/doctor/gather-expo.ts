@@ -8,6 +8,7 @@
  * this config: it refuses with what to add to app.json instead.
  */
 import type { GatherContext } from './gather-context.js';
+import { parseJsonObject } from './parsers.js';
 import type { ConfigEntry, FileEntry, PlistDict, Snapshot } from './types.js';
 
 export const EXPO_FORMAT = 'Expo config';
@@ -26,10 +27,11 @@ export async function gatherExpo(g: GatherContext, file: string): Promise<{ ios?
   try {
     const text = await g.text(file);
     if (text === undefined) throw new Error('could not be read');
-    const doc = obj(JSON.parse(text));
+    // parseJsonObject keeps only V8's reason: its quoted bytes could be a secret's.
+    const doc = parseJsonObject(text);
     expo = Object.hasOwn(doc, 'expo') ? obj(doc.expo) : doc;
   } catch (err) {
-    entry.error = `not valid JSON (${(err as Error).message.replace(/ in JSON at position.*$/s, '').replace(/, ".*$/s, '')})`;
+    entry.error = (err as Error).message;
     return { packages: [] };
   }
   const ios = obj(expo.ios);

@@ -4,7 +4,7 @@
  * sources and bundle resources that ship (for the secret scan).
  */
 import { basename, dirname, join, resolve } from 'node:path';
-import { isFile, list, walk } from './discover.js';
+import { isFile, list } from './discover.js';
 import { CAPS, inside } from './fsread.js';
 import { byName, TAC_PLIST, type ExplicitPaths, type GatherContext } from './gather-context.js';
 import { mergeConfigs } from './merge-config.js';
@@ -62,7 +62,7 @@ export async function gatherIos(g: GatherContext, iosDir: string, paths: Explici
       join(iosDir, 'App', 'Info.plist'),
     ];
     for (const c of candidates) if (!plistPath && (await isFile(c))) plistPath = c;
-    if (!plistPath) plistPath = (await walk(iosDir, (n) => n === 'Info.plist', 2, { skip: (n) => /Tests$|^Flutter$/.test(n) }))[0];
+    if (!plistPath) plistPath = (await g.walk(iosDir, (n) => n === 'Info.plist', 2, { skip: (n) => /Tests$|^Flutter$/.test(n) }))[0];
     if (!plistPath) g.missing.push({ role: 'ios.info-plist', lookedFor: [...new Set(candidates.map((c) => g.show(c))), g.under(iosDir, '**/Info.plist')] });
   }
   if (plistPath) {
@@ -75,14 +75,14 @@ export async function gatherIos(g: GatherContext, iosDir: string, paths: Explici
     const fromSettings = setting(app, 'CODE_SIGN_ENTITLEMENTS');
     const c = fromSettings ? expandSrcRoot(fromSettings, srcRoot) : undefined;
     if (c && (await isFile(c))) entPath = c;
-    else entPath = (await walk(iosDir, (n) => n.endsWith('.entitlements'), 2))[0];
+    else entPath = (await g.walk(iosDir, (n) => n.endsWith('.entitlements'), 2))[0];
     if (!entPath) g.missing.push({ role: 'ios.entitlements', lookedFor: [...(c ? [g.show(c)] : []), g.under(iosDir, '**/*.entitlements')] });
   }
   if (entPath) ios.entitlements = await g.load<PlistDict>('ios.entitlements', entPath, paths.entitlements ? 'flag' : 'discovered', parsePlistDict);
 
   const tacFiles = paths.tacPlists?.length
     ? paths.tacPlists.map((p) => resolve(root, p))
-    : [...new Set([...(await walk(iosDir, (n) => TAC_PLIST.test(n), 3)), ...(iosDir !== root ? (await list(root)).filter((e) => !e.dir && TAC_PLIST.test(e.name)).map((e) => join(root, e.name)) : [])])];
+    : [...new Set([...(await g.walk(iosDir, (n) => TAC_PLIST.test(n), 3)), ...(iosDir !== root ? (await list(root)).filter((e) => !e.dir && TAC_PLIST.test(e.name)).map((e) => join(root, e.name)) : [])])];
   tacFiles.sort(byName);
   for (const f of tacFiles) {
     if (/_unpackage\.plist$/.test(f)) {
@@ -101,8 +101,8 @@ export async function gatherIos(g: GatherContext, iosDir: string, paths: Explici
   // What ships: the app target's bundle resources (config-like ones) and the app's sources.
   if (app?.resources.length) {
     const names = new Set(app.resources.filter((n) => !/\.(png|jpe?g|gif|storyboard|xib|xcassets|ttf|otf|mp3|mp4|car|strings)$/i.test(n)));
-    for (const f of await walk(srcRoot, (n) => names.has(n), 4)) g.shipped.add(f);
+    for (const f of await g.walk(srcRoot, (n) => names.has(n), 4)) g.shipped.add(f);
   }
-  for (const f of await walk(srcRoot, (n) => SOURCES.test(n), 6, { limit: 5000, skip: (n) => /Tests$|^Pods$|^Flutter$|^build$/.test(n) })) g.shipped.add(f);
+  for (const f of await g.walk(srcRoot, (n) => SOURCES.test(n), 6, { limit: 5000, skip: (n) => /Tests$|^Pods$|^Flutter$|^build$/.test(n) })) g.shipped.add(f);
   return ios;
 }

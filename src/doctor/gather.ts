@@ -5,13 +5,14 @@
  * Unreadable and malformed files are recorded, not thrown: the checks turn them into findings.
  */
 import { basename, join, resolve } from 'node:path';
-import { discoverLayout, walk } from './discover.js';
+import { discoverLayout } from './discover.js';
 import { usesOf } from './evidence.js';
 import { allow, CAPS, confinementOf, inside, readBounded, Refused } from './fsread.js';
 import { GatherContext, TAC_JSON, TAC_PLIST, type ExplicitPaths } from './gather-context.js';
-import { gatherAndroid } from './gather-android.js';
+import { gatherAndroid, MEDIA } from './gather-android.js';
 import { gatherExpo } from './gather-expo.js';
 import { gatherIos, iosDirFor } from './gather-ios.js';
+import { lineOf } from './lines.js';
 import { pubspecDependencies } from './pubspec.js';
 import type { ConfigEntry, LogLine, Snapshot } from './types.js';
 
@@ -83,11 +84,11 @@ export async function gather(input: GatherInput): Promise<Snapshot> {
   // ---- App code that ships: JS/TS (React Native, Expo, Capacitor), Dart and assets (Flutter) ----
   const js = found.layouts.some((l) => l === 'react-native' || l === 'expo' || l === 'capacitor');
   if (js) {
-    for (const f of await walk(root, (n) => JS_CODE.test(n) && !NOT_SHIPPED_JS.test(n), 6, { limit: SCAN_FILES, skip: (n) => /^(ios|android|__tests__|__mocks__|e2e|tests?|coverage|dist|www|public|web-build)$/i.test(n) || n.startsWith('.') })) g.shipped.add(f);
+    for (const f of await g.walk(root, (n) => JS_CODE.test(n) && !NOT_SHIPPED_JS.test(n), 6, { limit: SCAN_FILES, skip: (n) => /^(ios|android|__tests__|__mocks__|e2e|tests?|coverage|dist|www|public|web-build)$/i.test(n) || n.startsWith('.') })) g.shipped.add(f);
   }
   if (flutter) {
-    for (const f of await walk(join(root, 'lib'), (n) => n.endsWith('.dart'), 8, { limit: SCAN_FILES })) g.shipped.add(f);
-    for (const f of await walk(join(root, 'assets'), () => true, 4, { limit: SCAN_FILES })) g.shipped.add(f);
+    for (const f of await g.walk(join(root, 'lib'), (n) => n.endsWith('.dart'), 8, { limit: SCAN_FILES })) g.shipped.add(f);
+    for (const f of await g.walk(join(root, 'assets'), (n) => !MEDIA.test(n), 4, { limit: SCAN_FILES })) g.shipped.add(f);
   }
   await scanShipped(g, snapshot);
   // Capacitor's config (often TypeScript, not shipped as such) holds the WeChat plugin's options.
@@ -140,8 +141,8 @@ function registeredWechatAppId(files: ReadonlyArray<{ path: string; text: string
   const sources: Array<{ path: string; text: string }> = [...files, ...(pubspec ? [{ path: 'pubspec.yaml', text: pubspec }] : [])];
   for (const re of patterns) {
     for (const f of sources) {
-      const m = re.exec(f.text) ?? (f.path === 'pubspec.yaml' ? /^\s+app_id\s*:\s*["']?(wx[0-9a-f]{16})/m.exec(f.text) : null);
-      if (m) return { value: m[1]!, origin: `${f.path}:${f.text.slice(0, m.index).split('\n').length} (registered by the app's code)` };
+      const m = re.exec(f.text) ?? (f.path === 'pubspec.yaml' ? /^[ \t]+app_id[ \t]*:[ \t]*["']?(wx[0-9a-f]{16})/m.exec(f.text) : null);
+      if (m) return { value: m[1]!, origin: `${f.path}:${lineOf(f.text, m.index)} (registered by the app's code)` };
     }
   }
   return undefined;
@@ -164,11 +165,12 @@ async function scanShipped(g: GatherContext, snapshot: Snapshot): Promise<void> 
       snapshot.shipped.push({ path: g.show(abs), text: b.toString('utf8'), ...(g.tacConfigs.has(abs) || TAC_PLIST.test(basename(abs)) || TAC_JSON.test(basename(abs)) ? { tacConfig: true } : {}) });
     } catch (err) {
       if (err instanceof Refused) {
-        if (/limit/.test(err.reason)) large++;
+        if (err.kind === 'size') large++;
         else g.skip(abs, err.reason);
       }
     }
   }
   snapshot.scan.files = snapshot.shipped.length;
+  if (g.truncatedWalks.length) snapshot.scan.truncated = [snapshot.scan.truncated, `more not scanned: the file walk stopped at its limit in ${g.truncatedWalks.join(', ')}`].filter(Boolean).join('; ');
   if (large) snapshot.scan.truncated = [snapshot.scan.truncated, `${large} file${large === 1 ? '' : 's'} over ${CAPS.scan / 1024 / 1024} MB not scanned (media, not config)`].filter(Boolean).join('; ');
 }

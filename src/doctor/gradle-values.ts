@@ -14,7 +14,7 @@ export interface Defined {
 
 export type Defs = Map<string, Defined>;
 
-const lineAt = (text: string, at: number) => text.slice(0, at).split('\n').length;
+import { lineOf as lineAt } from './lines.js';
 
 /** Comments removed (line and block), strings kept: enough for the assignments read here. */
 function stripComments(text: string): string {
@@ -26,7 +26,7 @@ function clean(v: string): string {
 }
 
 /** `ext { a = 1 }`, `ext.a = 1`, `ext.set("a", 1)`, `extra["a"] = 1`, `extra.set("a", 1)`, `val a by extra(1)`, `project.ext.a = 1`, and `def a = 1`. */
-export function extDefinitions(text: string, file: string, into: Defs = new Map()): Defs {
+export function extDefinitions(text: string, file: string, into: Defs = new Map(), locals = false): Defs {
   const code = stripComments(text);
   const put = (name: string, value: string, at: number) => into.set(name, { value: clean(value), origin: `${file}:${lineAt(code, at)}` });
   for (const m of code.matchAll(/\bext\s*\{/g)) {
@@ -48,7 +48,8 @@ export function extDefinitions(text: string, file: string, into: Defs = new Map(
   for (const a of code.matchAll(/\bextra\[\s*["'](\w+)["']\s*\]\s*=\s*([^\n]+)/g)) put(a[1]!, a[2]!, a.index);
   for (const a of code.matchAll(/\bval\s+(\w+)(?:\s*:\s*\w+)?\s+by\s+extra\s*\(\s*([^)\n]+)\)/g)) put(a[1]!, a[2]!, a.index);
   // Script-local variables (`def tac_version = '1.2.0'`, `val targetSdk = 34`) read in the same file.
-  for (const a of code.matchAll(/^[ \t]*(?:def|val|var)\s+(\w+)(?:\s*:\s*\w+)?\s*=\s*([^\n]+)/gm)) if (!into.has(a[1]!)) put(a[1]!, a[2]!, a.index);
+  // Only for the file that reads them (`locals`): a root script's def is not visible to a module.
+  if (locals) for (const a of code.matchAll(/^[ \t]*(?:def|val|var)\s+(\w+)(?:\s*:\s*\w+)?\s*=\s*([^\n]+)/gm)) put(a[1]!, a[2]!, a.index);
   return into;
 }
 

@@ -10,7 +10,7 @@ import type { Finding, Report, Snapshot } from './types.js';
 
 export { CHECKS } from './checks/index.js';
 export { applyEdit, ChangedSinceRead, planFixes, writeAtomic, type FixPlan, type PlannedEdit } from './fix.js';
-export { Refused } from './fsread.js';
+export { CAPS, readBounded, Refused } from './fsread.js';
 export { renderFixPlan, renderReport, summaryLine } from './render.js';
 export { skippable } from './run.js';
 export type { ExplicitPaths, GatherInput } from './gather.js';
@@ -38,6 +38,8 @@ export function noProject(s: Snapshot, dirArg: string): { message: string; hint:
   const suggestions = s.suggestions;
   const message = `no iOS or Android app project in ${dirArg}${seen.length ? ` (a ${seen.join(' and ')} project: its native projects are generated, and tacpay checks those)` : ''}`;
   let hint: string;
+  const broken = s.files.used.find((f) => f.role === 'expo.config' && f.error);
+  if (broken) return { message: `${broken.path}, the Expo config of this app, cannot be used: ${broken.error}`, hint: 'fix the JSON (npx expo config shows what Expo reads), then run tacpay doctor again' };
   const dynamic = s.notes.find((n) => /^app\.config\.\w+ is code/.test(n));
   if (s.layouts.includes('expo') && dynamic) {
     return { message: `an Expo project configured only by ${dynamic.split(' ')[0]} in ${dirArg}: it is code, and tacpay does not run it`, hint: 'write the resolved config with npx expo config --type prebuild --json > app.config.json (or run npx expo prebuild), then tacpay doctor again' };

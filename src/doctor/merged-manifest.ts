@@ -7,8 +7,8 @@
  * What cannot be seen (a remote AAR, a plugin not fetched) is listed, so checks can say "may come
  * from X" and warn instead of failing. Every declaration remembers where it came from.
  */
-import { stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isDir, isFile, list, walk } from './discover.js';
 import { allowed, CAPS, readBounded, Refused, type Confinement } from './fsread.js';
 import { parseGradle, parseManifest } from './parsers.js';
@@ -19,7 +19,11 @@ import type { GradleSummary, ManifestActivity, ManifestPart, ManifestSummary, Me
 export type { ManifestPart, MergedManifest } from './types.js';
 
 /** Dependencies that may declare what the Midas, WeChat and QQ SDKs need. */
-export const CHANNEL_DEP = /tencent|wechat|weixin|wxpay|fluwx|opensdk|\bqq|mqq|midas|\btac\b/i;
+// Not every Tencent artifact: com.tencent:mmkv or Bugly bring no WeChat/QQ declarations.
+/** Where Flutter plugins live outside a project: the pub cache (any OS), the Flutter SDK's packages. */
+const PLUGIN_HOME = /\/(?:\.pub-cache|Pub\/Cache|pub-cache)\/|\/flutter\/packages\//;
+
+export const CHANNEL_DEP = /wechat|weixin|wxpay|fluwx|opensdk|tencent\.mm\b|\bqq|mqq|qwallet|midas|com\.tencent\.tac\b|\btac\b/i;
 
 export function merge(parts: readonly ManifestPart[]): Pick<MergedManifest, 'permissions' | 'queries' | 'activities'> {
   const permissions = new Map<string, string>();
@@ -32,6 +36,7 @@ export function merge(parts: readonly ManifestPart[]): Pick<MergedManifest, 'per
     // The app's declaration wins over a library's of the same activity (the merger's priority).
     for (const a of p.summary.activities) if (!activities.some((b) => b.name === a.name)) activities.push({ ...a, from: p.from });
   }
+  for (const p of parts) for (const x of p.summary?.removedPermissions ?? []) permissions.delete(x);
   return { permissions, queries, activities };
 }
 
@@ -162,17 +167,29 @@ export async function gatherMerged(input: MergeInput): Promise<MergedManifest> {
     await library(override?.includes('node_modules') ? `library ${name}` : `module :${name}`, dir, input, out);
   }
 
-  // React Native / Capacitor autolinking: every npm dependency with an android/ folder.
+  // React Native / Capacitor autolinking: every npm dependency with an android/ folder, found the
+  // way Node resolves it (the app's node_modules, then a workspace root's, where hoisting and pnpm
+  // put them; pnpm's entries are symlinks into node_modules/.pnpm).
   if (input.npmDependencies.length) {
-    const nm = join(input.root, 'node_modules');
-    if (!(await isDir(nm))) out.unseen.push(`the npm dependencies ${input.npmDependencies.join(', ')} (node_modules/ is missing: run npm install so their manifests can be read)`);
-    else {
-      for (const dep of input.npmDependencies) {
-        const dir = join(nm, ...dep.split('/'), 'android');
-        if (!(await isDir(dir))) continue;
-        if (out.parts.some((p) => p.path.startsWith(input.show(dir)))) continue;
-        await library(`plugin ${dep}`, dir, input, out);
+    const roots: string[] = [];
+    for (let d = input.root, i = 0; i < 4; i++, d = dirname(d)) {
+      if (await isDir(join(d, 'node_modules'))) roots.push(join(d, 'node_modules'));
+      if (dirname(d) === d) break;
+    }
+    if (!roots.length) out.unseen.push(`the npm dependencies ${input.npmDependencies.join(', ')} (node_modules/ is missing: run npm install so their manifests can be read)`);
+    for (const dep of roots.length ? input.npmDependencies : []) {
+      let pkg: string | undefined;
+      for (const r of roots) if (!pkg && (await isDir(join(r, ...dep.split('/'))))) pkg = join(r, ...dep.split('/'));
+      if (!pkg) {
+        out.unseen.push(`plugin ${dep} (in package.json but in no node_modules: run npm install)`);
+        continue;
       }
+      const dir = join(pkg, 'android');
+      if (!(await isDir(dir))) continue;
+      if (out.parts.some((p) => p.path.startsWith(input.show(dir)))) continue;
+      // A package outside the project (hoisted, pnpm): its own dir is the confinement.
+      const real = await realpath(dir).catch(() => dir);
+      await library(`plugin ${dep}`, dir, allowed(input.confine, real) ? input : { ...input, confine: { realRoot: real } }, out);
     }
   }
 
@@ -185,6 +202,12 @@ export async function gatherMerged(input: MergeInput): Promise<MergedManifest> {
       const candidates = [p.path, ...(isAbsolute(p.path) ? [] : [resolve(input.root, p.path)])].map((x) => join(x, 'android'));
       let dir: string | undefined;
       for (const c of candidates) if (!dir && (await isDir(c))) dir = c;
+      // Outside the project, only a pub cache or the Flutter SDK's own packages are plugin homes:
+      // the file is project content, and "/etc" there must not decide a verdict.
+      if (dir && !allowed(input.confine, await realpath(dir).catch(() => dir!)) && !PLUGIN_HOME.test(dir.split('\\').join('/'))) {
+        out.unseen.push(`plugin ${p.name} (its path ${p.path} is outside the project and not in a pub cache; not read)`);
+        continue;
+      }
       if (!dir) {
         out.unseen.push(`plugin ${p.name} (listed in .flutter-plugins-dependencies at ${p.path}, which is not on this machine: run flutter pub get)`);
         continue;
@@ -221,9 +244,4 @@ export async function gatherMerged(input: MergeInput): Promise<MergedManifest> {
   out.unseen.push(...remoteChannelDeps(input.appGradle, ''));
   Object.assign(out, merge(out.parts));
   return out;
-}
-
-/** For tests and --verbose: the parts as lines. */
-export function describeParts(m: MergedManifest): string[] {
-  return m.parts.map((p) => `${p.from}: ${p.path}${p.error ? ` (${p.error})` : ''}`);
 }

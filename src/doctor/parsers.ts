@@ -6,6 +6,7 @@
  */
 import type { Document, Element, Node as XmlNode } from '@xmldom/xmldom';
 import { bplist, pbxproj, xmldom } from './deps.js';
+import { lineOf } from './lines.js';
 import type { GradleSummary, ManifestActivity, ManifestSummary, PbxSummary, PbxTarget, PlistDict } from './types.js';
 
 /** A file that could not be parsed: the message says where. */
@@ -20,6 +21,7 @@ export class Malformed extends Error {
 }
 
 const ANDROID_NS = 'http://schemas.android.com/apk/res/android';
+const TOOLS_NS = 'http://schemas.android.com/tools';
 
 /** Parses XML strictly (any error or fatal error is Malformed, with its line); nothing is printed. */
 export function parseXml(text: string): Document {
@@ -257,7 +259,11 @@ export function parseManifest(text: string): ManifestSummary {
   const root = doc.documentElement!;
   if (root.nodeName !== 'manifest') throw new Malformed(`the root element is <${root.nodeName}>, not <manifest>`);
   const pkg = root.getAttribute('package') || undefined;
-  const permissions = [...children(root, 'uses-permission'), ...children(root, 'uses-permission-sdk-23')].map((p) => androidAttr(p, 'name') ?? '').filter(Boolean);
+  // tools:node="remove" takes a permission out of the merged manifest (a library's, usually).
+  const permElements = [...children(root, 'uses-permission'), ...children(root, 'uses-permission-sdk-23')];
+  const removedBy = (el: Element) => /remove/.test(el.getAttributeNS(TOOLS_NS, 'node') || el.getAttribute('tools:node') || '');
+  const permissions = permElements.filter((p) => !removedBy(p)).map((p) => androidAttr(p, 'name') ?? '').filter(Boolean);
+  const removedPermissions = permElements.filter(removedBy).map((p) => androidAttr(p, 'name') ?? '').filter(Boolean);
   const activities: ManifestActivity[] = [];
   for (const app of children(root, 'application')) {
     for (const a of [...children(app, 'activity'), ...children(app, 'activity-alias')]) {
@@ -279,7 +285,7 @@ export function parseManifest(text: string): ManifestSummary {
   }
   const q = children(root, 'queries');
   const packages = q.flatMap((x) => children(x, 'package')).map((p) => androidAttr(p, 'name') ?? '').filter(Boolean);
-  return { ...(pkg ? { package: pkg } : {}), permissions, activities, queries: { present: q.length > 0, packages } };
+  return { ...(pkg ? { package: pkg } : {}), permissions, ...(removedPermissions.length ? { removedPermissions } : {}), activities, queries: { present: q.length > 0, packages } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,6 +298,8 @@ interface Blanked {
   code: string;
   /** String literals by start offset (contents without quotes). */
   strings: Map<number, string>;
+  /** The offsets sorted, made on first use (stringsIn). */
+  offsets?: number[];
 }
 
 function blank(text: string): Blanked {
@@ -332,9 +340,7 @@ function blank(text: string): Blanked {
 }
 
 function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let k = 0; k < offset && k < text.length; k++) if (text.charCodeAt(k) === 10) line++;
-  return line;
+  return lineOf(text, offset);
 }
 
 /** The string literal starting at or after `from` on the same statement (`"x"`, `'x'`, or `("x")`). */
@@ -344,6 +350,27 @@ function stringAfter(b: Blanked, code: string, from: number): { value: string; a
   const at = from + m[0].length - 1;
   const value = b.strings.get(at);
   return value === undefined ? undefined : { value, at };
+}
+
+/** String literals whose start lies in (from, to), in order: a binary search over the sorted offsets, not a scan per call. */
+function stringsIn(b: Blanked, from: number, to: number): Array<[number, string]> {
+  const at = (b.offsets ??= [...b.strings.keys()].sort((x, y) => x - y));
+  let lo = 0;
+  let hi = at.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (at[mid]! <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: Array<[number, string]> = [];
+  for (let i = lo; i < at.length && at[i]! < to; i++) out.push([at[i]!, b.strings.get(at[i]!)!]);
+  return out;
+}
+
+/** The end of the line holding `at` (the offset of its newline, or the end of the text). */
+function lineEnd(code: string, at: number): number {
+  const eol = code.indexOf('\n', at);
+  return eol === -1 ? code.length : eol;
 }
 
 /** Reads what the checks need from a build.gradle / build.gradle.kts / settings.gradle. */
@@ -365,7 +392,8 @@ export function parseGradle(text: string): GradleSummary {
   // The expression as written (a number, rootProject.ext.x, libs.versions.x.get().toInt(), ...);
   // gather resolves it against ext blocks, gradle.properties and the version catalog.
   const target = /\btargetSdk(?:Version)?\b[ \t]*(=[ \t]*|\([ \t]*|[ \t]+)([^\n;}]+)/g;
-  for (let m; (m = target.exec(code)); ) {
+  // The first one: defaultConfig comes before the product flavors that override it.
+  for (let m; !out.targetSdkExpr && (m = target.exec(code)); ) {
     let expr = m[2]!.trim();
     if (m[1]!.startsWith('(')) expr = expr.replace(/\)\s*$/, '').trim();
     out.targetSdkExpr = expr;
@@ -374,14 +402,17 @@ export function parseGradle(text: string): GradleSummary {
   }
   // minifyEnabled true | isMinifyEnabled = true | minifyEnabled enableProguardInReleaseBuilds (the
   // React Native template: a `def` of this file, or an ext value, decides).
-  for (const m of code.matchAll(/\b(?:isMinifyEnabled|minifyEnabled)\b[ \t]*(?:=[ \t]*|\([ \t]*)?([A-Za-z_][\w.]*)/g)) {
+  let booleans: Map<string, string> | undefined;
+  for (const m of code.matchAll(/\b(?:isMinifyEnabled|minifyEnabled)\b[ \t]*(?:=[ \t]*|\([ \t]*)?([A-Za-z_][\w.]{0,200})/g)) {
     const v = m[1]!;
     if (v === 'true') out.minify = true;
     else if (v !== 'false') {
       const name = v.replace(/^(?:rootProject\.|project\.)?(?:ext\.)?/, '');
-      const def = new RegExp(`\\b(?:def|val|var|ext\\.)\\s*${name.replace(/[.$]/g, '\\$&')}\\s*(?::\\s*Boolean\\s*)?=\\s*(true|false)\\b`).exec(code);
-      if (def?.[1] === 'true') out.minify = true;
-      else if (!def) out.minifyUnknown = v;
+      // Boolean variables of this file, read once: `def x = true`, `val x: Boolean = false`, `ext.x = true`.
+      booleans ??= new Map([...code.matchAll(/\b(?:def|val|var|ext\.)\s*(\w+)\s*(?::\s*Boolean\s*)?=\s*(true|false)\b/g)].map((d) => [d[1]!, d[2]!]));
+      const def = booleans.get(name);
+      if (def === 'true') out.minify = true;
+      else if (def === undefined) out.minifyUnknown = v;
     }
   }
   // Map notation: implementation group: 'com.tencent.mm.opensdk', name: 'wechat-sdk-android', version: '6.8.0'
@@ -391,9 +422,7 @@ export function parseGradle(text: string): GradleSummary {
   const proguard = /\bproguardFiles?\s*(?:\(|\s)/g;
   for (let m; (m = proguard.exec(code)); ) {
     // The string literals of the call, up to the end of the statement's line.
-    const eol = code.indexOf('\n', m.index);
-    const stop = eol === -1 ? code.length : eol;
-    for (const [at, str] of b.strings) if (at > m.index && at < stop && !/^proguard-android/.test(str)) out.proguardFiles.push(str);
+    for (const [, str] of stringsIn(b, m.index, lineEnd(code, m.index))) if (!/^proguard-android/.test(str)) out.proguardFiles.push(str);
   }
   const applyFrom = /\bapply\s*(?:\(\s*)?from\s*(?::|=)\s*/g;
   for (let m; (m = applyFrom.exec(code)); ) {
@@ -402,18 +431,17 @@ export function parseGradle(text: string): GradleSummary {
   }
   const include = /\binclude\b\s*\(?/g;
   for (let m; (m = include.exec(code)); ) {
-    const eol = code.indexOf('\n', m.index);
-    const stop = eol === -1 ? code.length : eol;
-    for (const [at, str] of b.strings) if (at > m.index && at < stop && /^:?[\w.-]+(:[\w.-]+)*$/.test(str)) out.includes.push(str.replace(/^:/, ''));
+    for (const [, str] of stringsIn(b, m.index, lineEnd(code, m.index))) if (/^:?[\w.-]+(:[\w.-]+)*$/.test(str)) out.includes.push(str.replace(/^:/, ''));
   }
   const projectDir = /\bproject\s*\(\s*/g;
   for (let m; (m = projectDir.exec(code)); ) {
     const name = stringAfter(b, code, m.index + 7);
     if (!name) continue;
-    const rest = code.slice(m.index, code.indexOf('\n', m.index) === -1 ? code.length : code.indexOf('\n', m.index));
+    const end = lineEnd(code, m.index);
+    const rest = code.slice(m.index, end);
     if (/\)\s*\.projectDir\s*=/.test(rest)) {
       // new File(rootProject.projectDir, '../x') | file('../x') | File(settingsDir, "../x"): the last literal is the path.
-      const lits = [...b.strings].filter(([at]) => at > name.at && at < m!.index + rest.length).map(([, v]) => v);
+      const lits = stringsIn(b, name.at, end).map(([, v]) => v);
       const dir = lits[lits.length - 1];
       if (dir) out.projectDirs[name.value.replace(/^:/, '')] = dir;
     } else if (/^project\s*\(\s*["']:?[\w.:-]+["']\s*\)/.test(rest) && /\b(?:implementation|api|compile)\b[^\n]*$/.test(code.slice(Math.max(0, m.index - 60), m.index))) {
@@ -489,7 +517,9 @@ export function parseJsonObject(text: string): Record<string, unknown> {
     const msg = (err as Error).message;
     const pos = /position (\d+)/.exec(msg);
     // V8's message quotes the input ("...", "b": } is not valid JSON); keep only the reason.
-    throw new Malformed(`not valid JSON (${msg.replace(/ in JSON at position \d+.*$/s, '').replace(/, (?:\.\.\.)?".*$/s, '')})`, pos ? lineAt(text, Number(pos[1])) : undefined);
+    // Not even the offending character: it may be the first of a secret's.
+    const reason = msg.replace(/ in JSON at position \d+.*$/s, '').replace(/, (?:\.\.\.)?".*$/s, '').replace(/^Unexpected token '.'/s, 'Unexpected character');
+    throw new Malformed(`not valid JSON (${reason})`, pos ? lineAt(text, Number(pos[1])) : undefined);
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Malformed('the JSON is not an object');
   return value as Record<string, unknown>;

@@ -8,6 +8,7 @@
  * Findings name the file, the line and what was found, never the value.
  */
 import { parseKey } from '../core/keys.js';
+import { lineOf } from './lines.js';
 
 export interface SecretHit {
   line: number;
@@ -19,6 +20,9 @@ interface Literal {
   start: number;
   end: number;
 }
+
+/** Findings kept per file: a generated file full of keys says so in a few lines, not 20,000. */
+const MAX_HITS = 50;
 
 const SOURCE = /\.(java|kt|kts|m|mm|h|swift|[cm]?[jt]sx?|dart)$/i;
 
@@ -79,7 +83,17 @@ function joinRuns(text: string, lits: readonly Literal[]): Literal[] {
 export function secretName(name: string): boolean {
   const n = name.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (/public|publickey|pubkey/.test(n)) return false;
-  return /(privatekey|secretkey|offerkey|appkey|midaskey|appsecret|apisecret|merchantkey|mchkey|paykey|signkey|privkey)$/.test(n);
+  // App keys of SDKs that are meant to ship in the app (analytics, push, maps): ids, not secrets.
+  if (/umeng|jpush|jiguang|amap|gaode|baidu|bugly|getui|xiaomi|huawei|oppo|vivo|meizu|growingio|talkingdata|sensors|firebase|google|facebook|analytics/.test(n)) return false;
+  // *_API_KEY alone is too common (map keys ship); WeChat Pay's merchant API key is a secret.
+  return /(privatekey|secretkey|offerkey|appkey|midaskey|appsecret|apisecret|merchantkey|mchkey|mchsecret|paykey|signkey|privkey|rsakey|(?:wx|wechat|weixin|mch|pay|merchant)apikey)$/.test(n);
+}
+
+/** A value that is a public key (PEM, or Base64 SPKI): a name like RSA_KEY may hold one, and it ships by design. */
+function publicKeyValue(v: string): boolean {
+  if (/-----BEGIN (?:RSA )?PUBLIC KEY-----/.test(v)) return true;
+  const compact = v.replace(/\s+/g, '');
+  return /^MII[A-Za-z0-9+/]+={0,2}$/.test(compact) && parseKey(compact, 'any').value?.kind === 'public';
 }
 
 /** A value that is a placeholder, a path, a sentence or a reference rather than a key. */
@@ -93,11 +107,6 @@ function placeholder(v: string): boolean {
   return false;
 }
 
-const lineOf = (text: string, at: number) => {
-  let n = 1;
-  for (let i = 0; i < at && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
-};
 
 /** Key material in one value: a PEM or Base64 (PKCS#8 / PKCS#1) private key. */
 function keyIn(value: string): string | undefined {
@@ -113,6 +122,8 @@ function keyIn(value: string): string | undefined {
 /** The name a literal run is assigned to or passed as: `X = "`, `X: "`, `#define X @"`, `setX("`, `"X": "`. */
 function nameBefore(text: string, run: Literal, prev: Literal | undefined): string | undefined {
   if (prev && /^\s*:\s*$/.test(text.slice(prev.end, run.start))) return prev.value;
+  // put("offerKey", "..."), setValue("MIDAS_SECRET_KEY", "..."): a name passed with its value.
+  if (prev && /^\s*,\s*$/.test(text.slice(prev.end, run.start)) && /\(\s*$/.test(text.slice(Math.max(0, prev.start - 40), prev.start))) return prev.value;
   const pre = text.slice(Math.max(0, run.start - 160), run.start).replace(/@\s*$/, '');
   const m = /([A-Za-z_$][\w$]*)\s*(?::\s*[A-Za-z_][\w.<>?]*\s*)?(?:=|:|=>|\(|\s)\s*$/.exec(pre);
   return m?.[1];
@@ -126,9 +137,12 @@ function nameBefore(text: string, run: Literal, prev: Literal | undefined): stri
 export function scanText(path: string, text: string, opts: { offerKey?: string; names?: boolean } = {}): SecretHit[] {
   const names = opts.names ?? true;
   const hits: SecretHit[] = [];
+  const lines = new Set<number>();
   const add = (at: number, what: string) => {
     const line = lineOf(text, at);
-    if (!hits.some((h) => h.line === line)) hits.push({ line, what });
+    if (lines.has(line) || hits.length >= MAX_HITS) return;
+    lines.add(line);
+    hits.push({ line, what });
   };
   const offer = opts.offerKey && opts.offerKey.length >= 8 ? opts.offerKey : undefined;
   if (SOURCE.test(path) || /\.json$/i.test(path)) {
@@ -139,15 +153,16 @@ export function scanText(path: string, text: string, opts: { offerKey?: string; 
       if (key) return add(r.start, `${key}${pieces ? ` split over ${pieces} string pieces` : ''}`);
       if (offer && r.value.includes(offer)) return add(r.start, 'the configured offerKey');
       const name = nameBefore(text, r, runs[i - 1]);
-      if (names && name && secretName(name) && !placeholder(r.value)) add(r.start, `a literal ${name} value`);
+      if (names && name && secretName(name) && !placeholder(r.value) && !publicKeyValue(r.value)) add(r.start, `a literal ${name} value`);
     });
   } else {
     const key = keyIn(text);
     if (key) add(Math.max(0, text.search(/-----BEGIN|MII[A-Za-z0-9+/]{40}/)), key);
     // <key>appKey</key><string>...</string> (plists), <string name="midas_secret_key">...</string> (Android res)
-    for (const m of text.matchAll(/<key>\s*([^<]+?)\s*<\/key>\s*<string>([^<]*)<\/string>|<string\s+name="([^"]+)"[^>]*>([^<]*)<\/string>/g)) {
-      const name = m[1] ?? m[3]!;
-      const value = m[2] ?? m[4]!;
+    // Bounded quantifiers only: a `<key>` followed by thousands of spaces must not backtrack for minutes.
+    for (const m of text.matchAll(/<key>([^<]{1,256})<\/key>[ \t\r\n]{0,256}<string>([^<]{0,8192})<\/string>|<string name="([^"]{1,256})"[^>]{0,256}>([^<]{0,8192})<\/string>|<meta-data\b[^>]{0,512}?android:name="([^"]{1,256})"[^>]{0,512}?android:value="([^"]{0,8192})"/g)) {
+      const name = (m[1] ?? m[3] ?? m[5]!).trim();
+      const value = (m[2] ?? m[4] ?? m[6]!).trim();
       if (names && secretName(name) && !placeholder(value)) add(m.index, `a literal ${name} value`);
     }
     // properties: midas.secret.key=...

@@ -111,6 +111,8 @@ export interface ManifestActivity {
 export interface ManifestSummary {
   package?: string;
   permissions: string[];
+  /** Permissions marked tools:node="remove": the merger drops them whoever declares them. */
+  removedPermissions?: string[];
   activities: ManifestActivity[];
   /** `<queries>` children: package names and intent schemes. */
   queries: { packages: string[]; present: boolean };

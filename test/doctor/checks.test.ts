@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../src/doctor/checks/index.js';
 import { usesOf } from '../../src/doctor/evidence.js';
+import { CHANNEL_DEP, merge } from '../../src/doctor/merged-manifest.js';
+import { parseManifest } from '../../src/doctor/parsers.js';
 import { runChecks, summarize } from '../../src/doctor/run.js';
 import type { Check, CheckResult, FileEntry, ManifestActivity, ManifestSummary, PbxTarget, PlistDict, Snapshot } from '../../src/doctor/types.js';
 
@@ -137,6 +139,23 @@ describe('config checks', () => {
 });
 
 describe('findings from real projects', () => {
+  it('no Tencent artifact but WeChat/QQ code excuses a missing <queries> (com.tencent:mmkv does not)', () => {
+    expect(CHANNEL_DEP.test('com.tencent:mmkv:1.3.4')).toBe(false);
+    expect(CHANNEL_DEP.test('com.tencent.mm.opensdk:wechat-sdk-android:6.8.30')).toBe(true);
+  });
+
+  it('tools:node="remove" takes a permission out of the merged manifest', () => {
+    const app = parseManifest('<manifest xmlns:android="http://schemas.android.com/apk/res/android" xmlns:tools="http://schemas.android.com/tools"><uses-permission android:name="android.permission.INTERNET"/><uses-permission android:name="android.permission.ACCESS_NETWORK_STATE" tools:node="remove"/></manifest>');
+    const lib = parseManifest('<manifest xmlns:android="http://schemas.android.com/apk/res/android"><uses-permission android:name="android.permission.ACCESS_NETWORK_STATE"/></manifest>');
+    expect([...merge([{ from: 'app', path: 'a', summary: app }, { from: 'plugin x', path: 'b', summary: lib }]).permissions.keys()]).toEqual(['android.permission.INTERNET']);
+  });
+
+  it('an AppID from the environment is no evidence of WeChat: the WeChat checks skip', () => {
+    const s = snap({ config: { wechatAppId: { value: WX, origin: 'TACPAY_WECHAT_APP_ID' } }, ios: ios(urlTypes('shop')) });
+    expect(s.uses.wechat).toEqual([]);
+    expect(run('ios.wechat-url-scheme', s).status).toBe('skip');
+  });
+
   it('a WeChat appKey in the Android TAC json ships too (the Gradle plugin builds it into the APK)', () => {
     const tacJsons = [file('android.tac-config', 'app/tac_service_configurations.json', { services: { social: { wechat: { appId: WX, appKey: 'a'.repeat(32) } } } }, 'JSON')];
     const r = run('config.no-shipped-secrets', snap({ shipped: [{ path: 'x.js', text: '' }], android: android({}, { tacJsons }) }));

@@ -99,7 +99,7 @@ describe('layouts seen on real projects', () => {
 
   it('a Flutter plugin in the pub cache (outside the project) is read as fully as one inside it', async () => {
     const cache = tempDir('tacpay-pubcache-');
-    const plugin = join(cache, 'hosted/pub.dev/fluwx-4.5.5');
+    const plugin = join(cache, '.pub-cache/hosted/pub.dev/fluwx-4.5.5');
     mkdirSync(join(plugin, 'android/src/main'), { recursive: true });
     writeFileSync(join(plugin, 'android/src/main/AndroidManifest.xml'), '<manifest xmlns:android="http://schemas.android.com/apk/res/android" package="com.jarvan.fluwx" />\n');
     writeFileSync(join(plugin, 'android/build.gradle'), "apply plugin: 'com.android.library'\ndependencies {\n    api 'com.tencent.mm.opensdk:wechat-sdk-android:6.8.30'\n}\n");

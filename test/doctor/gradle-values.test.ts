@@ -36,7 +36,7 @@ describe('Gradle values', () => {
 
   it('reads ext.x = n, extra["x"], val x by extra(n), and Capacitor variables.gradle', () => {
     expect(resolveInt('rootProject.targetSdkVersion', sources({ ext: extDefinitions('ext.targetSdkVersion = 29', 'b') })).value).toBe(29);
-    expect(resolveInt('targetSdk', sources({ ext: extDefinitions('def targetSdk = 31\nandroid { }', 'b') })).value).toBe(31);
+    expect(resolveInt('targetSdk', sources({ ext: extDefinitions('def targetSdk = 31\nandroid { }', 'b', new Map(), true) })).value).toBe(31);
     expect(resolveInt('rootProject.extra["targetSdk"] as Int', sources({ ext: extDefinitions('extra["targetSdk"] = 33', 'b') })).value).toBe(33);
     expect(resolveInt('(rootProject.extra["targetSdk"] as Int)', sources({ ext: extDefinitions('val targetSdk by extra(35)', 'b') })).value).toBe(35);
     const capacitor = 'ext {\n    minSdkVersion = 22\n    compileSdkVersion = 34\n    targetSdkVersion = 34\n    androidxActivityVersion = \'1.8.0\'\n}\n';
@@ -113,5 +113,9 @@ dependencies {
     const ids = catalogPlugins('[versions]\nagp = "8.2.0"\n[plugins]\nandroid-application = { id = "com.android.application", version.ref = "agp" }\ntac-services = "com.tencent.tac.services:1.3.2"\n');
     expect(ids.get('android.application')).toBe('com.android.application');
     expect(ids.get('tac.services')).toBe('com.tencent.tac.services');
+  });
+
+  it("uses the first targetSdkVersion (defaultConfig), not a product flavor's", () => {
+    expect(parseGradle('defaultConfig {\n  targetSdkVersion 34\n}\nproductFlavors {\n  legacy {\n    targetSdkVersion 28\n  }\n}\n').targetSdk).toBe(34);
   });
 });

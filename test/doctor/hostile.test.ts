@@ -58,7 +58,7 @@ describe('doctor on hostile trees', () => {
   it('a 1.5 GB sparse asset is not read: the scan says it skipped a large file', async () => {
     const dir = copy('flutter/good');
     mkdirSync(join(dir, 'assets'), { recursive: true });
-    const fd = openSync(join(dir, 'assets/huge.bin'), 'w');
+    const fd = openSync(join(dir, 'assets/huge.json'), 'w');
     ftruncateSync(fd, 1536 * 1024 * 1024);
     closeSync(fd);
     const doc = json<Doc>(await doctor(dir));
@@ -118,5 +118,41 @@ describe('doctor on hostile trees', () => {
     const again = (await planFixes((await runDoctor({ root: dir, paths: {}, config: {} })).findings, run.snapshot)).edits.find((e) => e.path.endsWith('AndroidManifest.xml'))!;
     await applyEdit(again, dir);
     expect(readFileSync(edit.file, 'utf8')).toBe(again.after);
+  });
+
+  it('a key file named by the project config that is a FIFO or /dev/zero is refused, not waited on or read', async () => {
+    const dir = copy('android-native/good');
+    execFileSync('mkfifo', [join(dir, 'merchant.key.pem')]);
+    symlinkSync('/dev/zero', join(dir, 'platform.pub.pem'));
+    writeFileSync(join(dir, 'tacpay.config.json'), JSON.stringify({ offerId: 'TC101983', privateKey: 'merchant.key.pem', platformPublicKey: 'platform.pub.pem' }), { mode: 0o600 });
+    const doc = json<Doc>(await doctor(dir));
+    expect(doc.checks.find((c) => c.id === 'config.private-key')!.summary).toMatch(/FIFO, not a regular file/);
+  });
+
+  it('inputs that made the scanners backtrack or loop quadratically finish (a <key> with 6,000 spaces, a 520 KB settings.gradle)', async () => {
+    const dir = copy('android-native/good');
+    mkdirSync(join(dir, 'app/src/main/res/raw'), { recursive: true });
+    writeFileSync(join(dir, 'app/src/main/res/raw/notes.txt'), `<key>${' '.repeat(6000)}x`);
+    writeFileSync(join(dir, 'settings.gradle'), `${"include ':app'\n"}${Array.from({ length: 20000 }, (_, i) => `include ':m${i}', ':n${i}'`).join('\n')}\n`);
+    const r = await doctor(dir);
+    expect(r.code).not.toBeNull();
+    expect(json<Doc>(r).checks.length).toBeGreaterThan(20);
+  }, 30_000);
+
+  it('an assets/ directory that is a symlink out of the project is not walked', async () => {
+    const dir = copy('android-native/good');
+    symlinkSync('/usr', join(dir, 'app/src/main/assets'));
+    const doc = json<Doc>(await doctor(dir));
+    expect(doc.files.skipped).toContainEqual({ path: 'app/src/main/assets', reason: expect.stringMatching(/links outside the project \(to \/usr\); not walked/) });
+  });
+
+  it('--fix shows no context lines: a secret beside the edit in Info.plist is not printed', async () => {
+    const dir = copy('ios-native/broken-schemes');
+    const plist = join(dir, 'TacShop/Info.plist');
+    const secret = 'Zq7Kd93LmPw0Xs1Tq7Kd93LmPw0Xs1Ta';
+    writeFileSync(plist, readFileSync(plist, 'utf8').replace('<key>CFBundleDisplayName</key>', `<key>MidasOfferKey</key>\n\t<string>${secret}</string>\n\t<key>CFBundleDisplayName</key>`));
+    const r = await doctor(dir, ['--fix', '--yes']);
+    expect(r.stdout).not.toContain(secret);
+    expect(r.stderr).not.toContain(secret);
   });
 });

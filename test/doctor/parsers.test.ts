@@ -132,7 +132,7 @@ apply plugin: 'com.tencent.tac.services'
 
 describe('JSON and merging', () => {
   it('malformed JSON is Malformed with the reason, without echoing the file', () => {
-    expect(() => parseJsonObject('{\n  "a": 1,\n  "b": \n}')).toThrow(/not valid JSON \(Unexpected token '}'\)$/);
+    expect(() => parseJsonObject('{\n  "a": 1,\n  "b": \n}')).toThrow(/not valid JSON \(Unexpected character\)$/);
     expect(() => parseJsonObject('[1]')).toThrow(/not an object/);
   });
 

@@ -89,4 +89,12 @@ describe('secret scan', () => {
     const l = literals('a = "x\\"y" // "not"\n/* "no" */ b = """t\nq""" + `z${1}` + \'c\'');
     expect(l.map((x) => x.value)).toEqual(['x"y', 't\nq', 'z${1}', 'c']);
   });
+
+  it('names from real code: WeChat Pay API keys and put("offerKey", ...) are secrets; analytics and push app keys, and public keys, are not', () => {
+    expect(scanText('Constants.java', `public static final String WX_API_KEY = "${OFFER_KEY}";`)).toEqual([{ line: 1, what: 'a literal WX_API_KEY value' }]);
+    expect(scanText('Pay.java', `params.put("offerKey", "${OFFER_KEY}");`)).toEqual([{ line: 1, what: 'a literal offerKey value' }]);
+    expect(scanText('App.java', `UMConfigure.init(this, UMENG_APPKEY = "${OFFER_KEY}");`)).toEqual([]);
+    expect(scanText('Keys.java', `static final String RSA_KEY = "${PUBLIC}";`)).toEqual([]);
+    expect(scanText('AndroidManifest.xml', `<meta-data android:name="MIDAS_SECRET_KEY" android:value="${OFFER_KEY}" />`)).toEqual([{ line: 1, what: 'a literal MIDAS_SECRET_KEY value' }]);
+  });
 });

@@ -120,7 +120,8 @@ async function resolveInputs(ctx: Ctx, root: string, globals: GlobalFlags, opts:
   const configSkip: string[] = [];
   if (file && !fileError) {
     try {
-      const doc = JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8')) as { doctor?: { skip?: unknown }; ios?: unknown; android?: unknown };
+      const { readBounded, CAPS } = await import('../../doctor/index.js');
+      const doc = JSON.parse((await readBounded(file, CAPS.config)).toString('utf8')) as { doctor?: { skip?: unknown }; ios?: unknown; android?: unknown };
       const list = doc.doctor?.skip;
       if (list !== undefined) {
         if (Array.isArray(list) && list.every((x) => typeof x === 'string')) configSkip.push(...list);
@@ -154,7 +155,8 @@ function platformIds(ctx: Ctx, file: string, platform: 'ios' | 'android', sectio
       ctx.warn(`${file}: "${platform}.${k}" must be a string; ignored`);
       continue;
     }
-    if (flags[k] === undefined) out[k] = { value: String(v), origin: `${shownFile} (${platform})` };
+    // Precedence as for every option: a flag or a TACPAY_* variable beats the file, per-platform or not.
+    if (flags[k] === undefined && !ctx.env[envName(k)]) out[k] = { value: String(v), origin: `${shownFile} (${platform})` };
   }
   return out;
 }
@@ -168,10 +170,12 @@ async function loadKeyEntry(spec: ConfigValue): Promise<{ key: KeyEntry; path?: 
   let path: string | undefined;
   if (!isInlineKey(spec.value)) {
     path = resolve(spec.baseDir, spec.value);
+    // Named by a project's config file: a FIFO or /dev/zero there must not hang the run or fill memory.
+    const { readBounded, Refused, CAPS } = await import('../../doctor/index.js');
     try {
-      input = await (await import('node:fs/promises')).readFile(path);
+      input = await readBounded(path, CAPS.config);
     } catch (err) {
-      return { key: { origin, error: `cannot read ${spec.value} (${(err as NodeJS.ErrnoException).code ?? 'error'})` }, path };
+      return { key: { origin, error: err instanceof Refused ? `${spec.value}: ${err.reason}` : `cannot read ${spec.value} (${(err as NodeJS.ErrnoException).code ?? 'error'})` }, path };
     }
   }
   // 'any': a key of the wrong kind is still described (config.private-key says what it is).
