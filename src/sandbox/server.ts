@@ -166,6 +166,9 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
           reply = outcome.reply;
           tsReading = outcome.tsReading ?? null;
         }
+      } else if (path.startsWith('/_sandbox/') && adminRefusal(req)) {
+        status = 403;
+        reply = { ret: RET.unsupported, msg: adminRefusal(req)! };
       } else if (path === '/_sandbox/health') {
         reply = { ok: true, service: 'tacpay-sandbox', orders: store.countOrders() };
       } else if (path === '/_sandbox/pay' && method === 'POST') {
@@ -216,6 +219,25 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
       if (!(err instanceof GroupCommitClosed)) process.stderr.write(`tacpay sandbox: could not log a request: ${err.message}\n`);
     });
     opts.onRequest?.(entry);
+  }
+
+  /**
+   * Why an admin request (/_sandbox/*) is refused, if it is. These routes need no signature (they mark
+   * orders paid), so they answer only requests addressed to this loopback server: a Host of another
+   * name is DNS rebinding, and a browser's cross-site request (any web page the developer visits)
+   * carries an Origin or Sec-Fetch-Site that is not this server's.
+   */
+  function adminRefusal(req: IncomingMessage): string | undefined {
+    const port = (front.address() as AddressInfo | null)?.port;
+    const hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, ...(opts.host && !/^(0\.0\.0\.0|::)$/.test(opts.host) ? [`${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`] : [])]);
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (!hosts.has(host)) return `admin routes answer only requests to this sandbox's loopback address (Host ${JSON.stringify(host.slice(0, 80))} is not one)`;
+    const site = req.headers['sec-fetch-site'];
+    const origin = req.headers.origin;
+    if ((typeof site === 'string' && site !== 'same-origin' && site !== 'none') || (origin !== undefined && !hosts.has(origin.replace(/^https?:\/\//, '').toLowerCase()))) {
+      return 'admin routes refuse cross-site requests (a web page cannot mark sandbox orders paid)';
+    }
+    return undefined;
   }
 
   function refuse(err: NodeJS.ErrnoException, socket: Duplex): void {

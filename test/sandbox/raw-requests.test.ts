@@ -129,3 +129,26 @@ describe('the request-line escaper', () => {
     }
   });
 });
+
+describe('admin routes (/_sandbox/*)', () => {
+  const ask = async (headers: string, path = '/_sandbox/health', method = 'GET') => {
+    const answers = await exchange([Buffer.from(`${method} ${path} HTTP/1.1\r\n${headers}Content-Length: 0\r\nConnection: close\r\n\r\n`)], 1);
+    return JSON.parse(answers[0]!);
+  };
+  const self = () => new URL(h.sandbox.url).host;
+
+  it('answer requests to this loopback server', async () => {
+    expect(await ask(`Host: ${self()}\r\n`)).toMatchObject({ ok: true, service: 'tacpay-sandbox' });
+    const port = new URL(h.sandbox.url).port;
+    expect(await ask(`Host: localhost:${port}\r\n`)).toMatchObject({ ok: true });
+  });
+
+  it('refuse another Host (DNS rebinding) and cross-site requests (a web page marking orders paid)', async () => {
+    const port = new URL(h.sandbox.url).port;
+    expect((await ask(`Host: attacker.example:${port}\r\n`)).msg).toMatch(/only requests to this sandbox's loopback address/);
+    const pay = `/_sandbox/pay?offer_id=${h.merchant.offer_id}&out_trade_no=open_jvm`;
+    expect((await ask(`Host: ${self()}\r\nOrigin: https://attacker.example\r\n`, pay, 'POST')).msg).toMatch(/refuse cross-site requests/);
+    expect((await ask(`Host: ${self()}\r\nSec-Fetch-Site: cross-site\r\n`, pay, 'POST')).msg).toMatch(/refuse cross-site requests/);
+    expect((await ask(`Host: ${self()}\r\nOrigin: http://${self()}\r\nSec-Fetch-Site: same-origin\r\n`)).ok).toBe(true);
+  });
+});
