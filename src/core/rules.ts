@@ -54,7 +54,7 @@ const SHARE: ParamRule = { kind: 'fen', allowZero: true, describe: 'share in fen
 
 /** The rule table, keyed by parameter name as it appears on the wire. */
 export const PARAM_RULES: Readonly<Record<string, ParamRule>> = {
-  user_id: { kind: 'text', min: 5, max: 255, charset: ALNUM, charsetWords: 'letters and digits', describe: 'user id', hint: 'use 5–255 letters and digits, e.g. a hash of your own user id' },
+  user_id: { kind: 'text', min: 5, max: 255, charset: ALNUM, charsetWords: 'letters and digits', describe: 'user id', hint: 'use 5–255 letters and digits, e.g. a hash of your own user id; a WeChat openId (it has _ and -) must be mapped to such an id first' },
   out_trade_no: ORDER_NO,
   sub_out_trade_no: ORDER_NO,
   refund_id: { ...ORDER_NO, describe: 'refund id' },

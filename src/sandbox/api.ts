@@ -5,6 +5,7 @@
  */
 import { createPrivateKey, createPublicKey, sign as rsaSign, type KeyObject } from 'node:crypto';
 import { canonicalString } from '../core/canonical.js';
+import { diagnoseSignature } from '../core/sign-diagnosis.js';
 import { parseBoundedJson } from '../core/json-limits.js';
 import { checkRequest, isApiName, type ApiName } from '../core/order-api.js';
 import { buildPayInfo } from '../core/payinfo.js';
@@ -71,7 +72,7 @@ export class SandboxApi {
 
     const reading = readTs(params.ts ?? '', this.deps.now());
     const problems = checkRequest(api, params).filter((i) => i.severity === 'error');
-    if (problems[0]) return { reply: fail(RET.invalidParam, problems[0].message), tsReading: reading?.matched ?? 'none' };
+    if (problems[0]) return { reply: fail(RET.invalidParam, problems[0].hint ? `${problems[0].message}: ${problems[0].hint}` : problems[0].message), tsReading: reading?.matched ?? 'none' };
     if (!reading?.matched) {
       const s = reading?.skew;
       const detail = s ? `: ${s.epoch}s from now read as epoch, ${s['beijing-naive']}s read as epoch-28800` : '';
@@ -89,12 +90,30 @@ export class SandboxApi {
       return fail(RET.badSignature, `sign is not standard Base64${words}`);
     }
     const text = canonicalString(params, merchant.offer_key);
-    if (!verifyBytes(text, Buffer.from(sign, 'base64'), this.merchantKey(merchant))) {
+    const signature = Buffer.from(sign, 'base64');
+    if (!verifyBytes(text, signature, this.merchantKey(merchant))) {
       // The string-to-sign without the offerKey helps the developer compare; the key itself never leaves.
       const shown = text.slice(0, text.length - merchant.offer_key.length);
-      return fail(RET.badSignature, `signature does not verify over "${shown}" + offerKey (SHA256withRSA, the merchant's registered public key)`);
+      return fail(RET.badSignature, `signature does not verify over "${shown}" + offerKey (SHA256withRSA, the merchant's registered public key)${this.diagnosis(merchant, params, signature)}`);
     }
     return undefined;
+  }
+
+  /**
+   * What the merchant probably did wrong, as `sign --verify` finds it: the sandbox holds their
+   * offerKey and public key, so it can try the common mistakes (`&key=` before the offerKey,
+   * percent-encoded values, another sort order, SHA-1, ...). Named, never the offerKey itself.
+   */
+  private diagnosis(merchant: MerchantRow, params: Record<string, string>, signature: Buffer): string {
+    try {
+      const d = diagnoseSignature({ params, offerKey: merchant.offer_key, signature, publicKey: this.merchantKey(merchant) });
+      if (d.matched) return `. Diagnosis: the sign matches the string made with ${d.matched.description}: ${d.matched.fix}`;
+      const err = d.issues.find((i) => i.severity === 'error');
+      if (err) return `. Diagnosis: ${err.message}`;
+      return `. Diagnosis: none of ${d.tried.length} common mistakes reproduces the sign: another key pair or offerKey, or other parameter values`;
+    } catch {
+      return '';
+    }
   }
 
   private merchantKey(m: MerchantRow): KeyObject {

@@ -2,7 +2,10 @@
 // (a JVM's HttpURLConnection, and the API document's own example request), several requests on
 // one keep-alive connection with Content-Length and chunked bodies between them, and requests
 // Node's parser refuses, which must still get a JSON answer with a ret and a log row.
+import { createPrivateKey, createSign } from 'node:crypto';
 import { connect } from 'node:net';
+import { canonicalString } from '../../src/core/canonical.js';
+import { makeTs } from '../../src/core/timestamp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RET } from '../../src/core/ret-codes.js';
 import { escapeRequestLine, RequestFramer } from '../../src/sandbox/lenient-requests.js';
@@ -150,5 +153,37 @@ describe('admin routes (/_sandbox/*)', () => {
     expect((await ask(`Host: ${self()}\r\nOrigin: https://attacker.example\r\n`, pay, 'POST')).msg).toMatch(/refuse cross-site requests/);
     expect((await ask(`Host: ${self()}\r\nSec-Fetch-Site: cross-site\r\n`, pay, 'POST')).msg).toMatch(/refuse cross-site requests/);
     expect((await ask(`Host: ${self()}\r\nOrigin: http://${self()}\r\nSec-Fetch-Site: same-origin\r\n`)).ok).toBe(true);
+  });
+});
+
+describe('ret 1001 names the mistake', () => {
+  const key = () => createPrivateKey(h.merchant.private_key_pem);
+  const sent = async (params: Record<string, string>, canonical: string, hash: 'RSA-SHA256' | 'RSA-SHA1' = 'RSA-SHA256') => {
+    const sign = createSign(hash).update(canonical, 'utf8').sign(key(), 'base64');
+    return h.post('unified_order', { ...params, sign });
+  };
+  const base = (n: string) => ({ ts: makeTs(new Date(), 'beijing-naive'), ...orderParams(n) });
+
+  it('"&key=" before the offerKey, SHA-1, and percent-encoded values are each named, the offerKey never shown', async () => {
+    const p1 = base('diag1');
+    const r1 = await sent(p1, `${canonicalString(p1, '')}&key=${h.merchant.offer_key}`);
+    expect(r1.ret).toBe(RET.badSignature);
+    expect(r1.msg).toContain('Diagnosis: the sign matches the string made with "&key=" before the offerKey');
+    const p2 = base('diag2');
+    const r2 = await sent(p2, canonicalString(p2, h.merchant.offer_key), 'RSA-SHA1');
+    expect(r2.msg).toContain('SHA1withRSA instead of SHA256withRSA');
+    const p3 = base('diag3');
+    const encoded = Object.fromEntries(Object.entries(p3).map(([k, v]) => [k, encodeURIComponent(v)]));
+    const r3 = await sent(p3, canonicalString(encoded, h.merchant.offer_key));
+    expect(r3.msg).toContain('percent-encoded');
+    for (const r of [r1, r2, r3]) expect(r.msg).not.toContain(h.merchant.offer_key);
+    const logged = h.store.lastRequests(10).filter((x) => x.ret === RET.badSignature).map((x) => x.msg ?? '');
+    expect(logged.some((m) => m.includes('"&key=" before the offerKey'))).toBe(true);
+  });
+
+  it('a WeChat openId as user_id: ret 1003 says openIds must be mapped', async () => {
+    const r = await h.post('unified_order', h.sign(orderParams('openid', { user_id: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' })));
+    expect(r.ret).toBe(RET.invalidParam);
+    expect(r.msg).toContain('a WeChat openId (it has _ and -) must be mapped');
   });
 });
