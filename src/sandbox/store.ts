@@ -7,8 +7,9 @@
  * Every multi-step change runs in one IMMEDIATE transaction, so concurrent creates of one
  * out_trade_no (even from two processes) yield one order: UNIQUE(offer_id, out_trade_no) backs it.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ExpectedError } from '../core/expected-error.js';
 import { inTransaction, openDatabase, sqliteCode, type Database, type SQLInputValue, type Statement } from './sqlite.js';
 
 export interface MerchantRow {
@@ -248,10 +249,18 @@ const ATTEMPT_INSERT = insertSql('delivery_attempts', ATTEMPT_COLUMNS);
 
 /** Opens (creating if needed) the store in `dir`. The SQLite driver is loaded here, not at start-up. */
 export function openStore(dir: string, opts: { readonly?: boolean } = {}): Store {
-  // A reader must not create an empty data dir as a side effect of looking for one.
-  if (!opts.readonly) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const db = openDatabase(join(dir, DB_FILE), opts);
+  const file = join(dir, DB_FILE);
+  let db: Database | undefined;
   try {
+    if (!opts.readonly) {
+      // A reader must not create an empty data dir as a side effect of looking for one.
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // The store holds offerKeys and private keys: 0600 from its first byte. SQLite gives the
+      // -wal and -shm files the mode of the database file.
+      closeSync(openSync(file, 'a', 0o600));
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) tighten(f);
+    }
+    db = openDatabase(file, opts);
     db.exec('PRAGMA busy_timeout = 5000');
     if (!opts.readonly) {
       db.exec('PRAGMA journal_mode = WAL');
@@ -259,11 +268,35 @@ export function openStore(dir: string, opts: { readonly?: boolean } = {}): Store
       db.exec('PRAGMA foreign_keys = ON');
       db.exec(SCHEMA);
     }
+    // A damaged file is often only found at the first read: find it here, where it can be named.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (err) {
-    db.close();
-    throw err;
+    db?.close();
+    throw storeError(file, err, Boolean(opts.readonly));
   }
   return new Store(db);
+}
+
+/** Makes a store file 0600 when it is looser (made by an older version, or by another umask). */
+function tighten(file: string): void {
+  try {
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  } catch {
+    /* absent (the WAL before first use) or not ours: SQLite will say so if it matters */
+  }
+}
+
+/** A store that cannot be opened, as the user can act on it: one line naming the file, and what to do. */
+function storeError(file: string, err: unknown, readonly: boolean): Error {
+  const code = sqliteCode(err) ?? (err as NodeJS.ErrnoException)?.code;
+  if (readonly && code && /CANTOPEN/.test(code) && !existsSync(file)) return new ExpectedError(`no sandbox store at ${file}`, 'start one with tacpay sandbox start, or give the right --sandbox-dir');
+  const reason = (err as Error)?.message ?? String(err);
+  if (code && /NOTADB|CORRUPT/.test(code)) return new ExpectedError(`the sandbox store ${file} is damaged (${code})`, `move it away (mv "${file}" "${file}.broken") and run the command again: a new store is made, without the old merchants and orders`);
+  if (code && /READONLY|PERM|CANTOPEN|EACCES|EPERM|EROFS/.test(code)) return new ExpectedError(`the sandbox store ${file} cannot be opened for writing (${code}: ${reason})`, `check the permissions of the file and of ${dirname(file)} (ls -l), or give another data dir with --sandbox-dir`);
+  if (code && /FULL|ENOSPC/.test(code)) return new ExpectedError(`the disk holding the sandbox store ${file} is full (${code})`, 'free some space, or give another data dir with --sandbox-dir');
+  if (code && /BUSY|LOCKED/.test(code)) return new ExpectedError(`the sandbox store ${file} is locked by another process (${code})`, 'wait for it, or stop the other sandbox (tacpay sandbox stop)');
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new ExpectedError(`no sandbox store at ${file} (${code})`, 'start one with tacpay sandbox start, or give the right --sandbox-dir');
+  return err instanceof Error ? err : new Error(reason);
 }
 
 export class Store {

@@ -49,7 +49,7 @@ export async function runStart(opts: StartOptions, ctx: Ctx): Promise<number> {
   const dir = await sandboxDir(ctx, opts.data);
   const runtime = await import('../../sandbox/runtime.js');
   const other = await runtime.findRunning(dir);
-  if (other) ctx.warn(`another sandbox (pid ${other.pid}, ${other.url}) is already serving ${shownDir(dir)}; both will share its data, and the ready file will point here`);
+  if (other) ctx.warn(`another sandbox (pid ${other.pid}, ${other.url}) is already serving ${shownDir(dir)}; both will share its data; the ready file points here until this one stops, then back at it`);
 
   const { retryScaleOption } = await import('./simulate-common.js');
   const retryScale = await retryScaleOption(opts.retryScale);
