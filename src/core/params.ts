@@ -53,8 +53,9 @@ export function parseQueryString(input: string): { value: DecodedPair[]; issues:
     const eq = part.indexOf('=');
     const rawKey = eq === -1 ? part : part.slice(0, eq);
     const rawValue = eq === -1 ? '' : part.slice(eq + 1);
-    // URLSearchParams on the single pair gives exactly the form-decoding browsers and servers use.
-    const [[key, value] = ['', '']] = [...new URLSearchParams(`${rawKey}=${rawValue}`)];
+    // Percent-escapes decoded as UTF-8, "+" kept as a plus: the sandbox and the order API read a
+    // query string so (the demo's raw Base64 sign carries + signs); only a form body makes it a space.
+    const [[key, value] = ['', '']] = [...new URLSearchParams(`${rawKey.replace(/\+/g, '%2B')}=${rawValue.replace(/\+/g, '%2B')}`)];
     if (key === '') {
       issues.push(issue('query.empty-key', 'warning', `"${part}" in the query string has no name; ignored`));
       continue;
@@ -67,8 +68,8 @@ export function parseQueryString(input: string): { value: DecodedPair[]; issues:
     }
     // sign is left out of the string-to-sign, so a mangled one does not change it (--verify repairs it).
     if ((rawValue.includes('+') || rawKey.includes('+')) && key !== 'sign') {
-      issues.push(issue('query.plus-is-space', 'warning', `${key}: "+" in a query string means a space (form encoding), so the value became ${JSON.stringify(value)}`, {
-        hint: 'write %2B for a literal +',
+      issues.push(issue('query.plus-is-plus', 'warning', `${key}: "+" is read as a literal plus, as the sandbox reads a query string, so the value is ${JSON.stringify(value)}`, {
+        hint: 'write %20 for a space; a client that sends these parameters as a form body (+ means space there) signs another value',
         path: key,
       }));
     }

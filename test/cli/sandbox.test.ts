@@ -188,6 +188,15 @@ describe('sandbox keys', () => {
     platform.close();
     expect(doc.platform.fingerprint).toBe(fingerprintOf(createPublicKey(doc.platform.publicKeyPem)));
 
+    // The bare Base64 forms (what the documents print and the Java/PHP demos' loaders decode) are the same keys.
+    const der = createPrivateKey({ key: Buffer.from(doc.merchant.privateKeyBase64, 'base64'), format: 'der', type: 'pkcs8' });
+    expect(verifyBytes('round trip', Buffer.from(signText('round trip', der), 'base64'), createPublicKey(stored!.public_key_pem))).toBe(true);
+    expect(createPublicKey({ key: Buffer.from(doc.platform.publicKeyBase64, 'base64'), format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' })).toBe(doc.platform.publicKeyPem);
+    const b64 = await runCli(['sandbox', 'keys', '--data', dir, '--format', 'base64']);
+    expect(b64.stdout).toContain(`\n${doc.merchant.privateKeyBase64}\n`);
+    expect(b64.stdout).not.toContain('BEGIN PRIVATE KEY');
+    expect((await runCli(['sandbox', 'keys', '--data', dir, '--format', 'der'])).code).toBe(2);
+
     // Asked again: the same merchant, not a new one.
     const again = json(await runCli(['--json', 'sandbox', 'keys', '--data', dir]));
     expect(again.merchant.offerId).toBe(doc.merchant.offerId);

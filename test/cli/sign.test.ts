@@ -96,11 +96,11 @@ describe('tacpay sign: combining inputs', () => {
     expect(doc.canonical).toBe('a=1&metadata=&ts=1');
   });
 
-  it('"+" in --query is a space, with a warning that names %2B', async () => {
+  it('"+" in --query is a plus, as the sandbox reads a query string, with a warning that says so and names %20', async () => {
     const r = await run(['--query', 'product_name=gold+bar&ts=1', '--private-key', PRIVATE, '--json']);
-    expect(json(r).canonical).toBe('product_name=gold bar&ts=1');
-    expect(r.stderr).toContain('"+" in a query string means a space');
-    expect(r.stderr).toContain('%2B');
+    expect(json(r).canonical).toBe('product_name=gold+bar&ts=1');
+    expect(r.stderr).toContain('"+" is read as a literal plus, as the sandbox reads a query string');
+    expect(r.stderr).toContain('%20');
   });
 
   it('a sign in the input is left out of the string and replaced in the request', async () => {
@@ -362,7 +362,7 @@ describe('tacpay sign --help', () => {
     const r = await runCli(['sign', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('the one later on the command line wins');
-    expect(r.stdout).toContain('"+" means a');
+    expect(r.stdout).toContain('keeps "+" as a plus');
     expect(r.stdout).toContain('TACPAY_OFFER_KEY');
     expect(r.stdout).toContain('Examples:');
     expect(r.stdout).toContain('--verify');

@@ -42,11 +42,11 @@ describe('parseQueryString (--query)', () => {
     expect(pairs(q)).toEqual(expected);
   });
 
-  it('"+" is a space, as in forms, and a warning says so (not for sign, which is not signed)', () => {
+  it('"+" is a plus, as the sandbox reads a query string, and a note says so (not for sign, which is not signed)', () => {
     const r = parseQueryString('product_name=gold+bar&sign=ab+c');
-    expect(r.value.map((p) => p.value)).toEqual(['gold bar', 'ab c']);
-    expect(r.issues.map((i) => [i.code, i.path])).toEqual([['query.plus-is-space', 'product_name']]);
-    expect(r.issues[0]?.hint).toContain('%2B');
+    expect(r.value.map((p) => p.value)).toEqual(['gold+bar', 'ab+c']);
+    expect(r.issues.map((i) => [i.code, i.path])).toEqual([['query.plus-is-plus', 'product_name']]);
+    expect(r.issues[0]?.hint).toContain('%20');
   });
 
   it('keeps what was given next to what it decoded to', () => {

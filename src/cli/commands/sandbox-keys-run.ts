@@ -16,13 +16,17 @@ export interface KeysResult {
   /** The running sandbox's URL (from its ready file), else the default one. */
   baseUrl: string;
   running: boolean;
-  platform: { publicKeyPem: string; fingerprint: string };
+  platform: { publicKeyPem: string; publicKeyBase64: string; fingerprint: string };
   merchant: {
     offerId: string;
     offerKey: string;
     /** null when the merchant was registered with only a public key. */
     privateKeyPem: string | null;
+    /** The same key as bare Base64 PKCS#8 DER: the form the documents print and the demos' key loaders take. */
+    privateKeyBase64: string | null;
     publicKeyPem: string;
+    /** Bare Base64 SPKI DER. */
+    publicKeyBase64: string;
     fingerprint: string;
     notifyUrl: string | null;
     default: boolean;
@@ -102,12 +106,14 @@ export async function runKeys(opts: KeysOptions, ctx: Ctx): Promise<KeysResult> 
       dataDir: dir,
       baseUrl: DEFAULT_BASE_URL,
       running: false,
-      platform: { publicKeyPem: platform.publicPem, fingerprint: pemFingerprint(platform.publicPem) },
+      platform: { publicKeyPem: platform.publicPem, publicKeyBase64: bareBase64(platform.publicPem), fingerprint: pemFingerprint(platform.publicPem) },
       merchant: {
         offerId: m.offer_id,
         offerKey: m.offer_key,
         privateKeyPem: m.private_key_pem || null,
+        privateKeyBase64: m.private_key_pem ? bareBase64(m.private_key_pem) : null,
         publicKeyPem: m.public_key_pem,
+        publicKeyBase64: bareBase64(m.public_key_pem),
         fingerprint: pemFingerprint(m.public_key_pem),
         notifyUrl: m.notify_url,
         default: m.is_default === 1,
@@ -133,7 +139,12 @@ export async function runKeys(opts: KeysOptions, ctx: Ctx): Promise<KeysResult> 
   return result;
 }
 
-export function renderKeys(r: KeysResult, ctx: Ctx): string {
+/** A PEM's body as one line of Base64: the DER, which is what the Java and PHP demos' loaders decode. */
+function bareBase64(pem: string): string {
+  return pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+}
+
+export function renderKeys(r: KeysResult, ctx: Ctx, format: 'pem' | 'base64' = 'pem'): string {
   const c = ctx.color;
   if (r.envFile?.content !== undefined) return r.envFile.content;
   if (r.envFile) return `Wrote ${inert(r.envFile.path, { singleLine: true })} (mode ${r.envFile.mode}): ${r.envFile.variables.join(', ')}\n`;
@@ -141,7 +152,7 @@ export function renderKeys(r: KeysResult, ctx: Ctx): string {
   const base = `${r.baseUrl} ${c.dim(r.running ? '(running)' : '(the default; no sandbox is running on this data dir)')}`;
   return (
     `${c.bold('Platform public key')}  ${c.cyan(r.platform.fingerprint)}  ${c.dim('verifies pay_info and notifications')}\n` +
-    r.platform.publicKeyPem +
+    (format === 'base64' ? `${r.platform.publicKeyBase64}\n` : r.platform.publicKeyPem) +
     `\n${c.bold(`Merchant ${m.offerId}`)}${m.default ? c.dim(' (default)') : ''}\n` +
     rows([
       ['offerId', m.offerId],
@@ -150,8 +161,12 @@ export function renderKeys(r: KeysResult, ctx: Ctx): string {
       ['notify URL', m.notifyUrl ? inert(m.notifyUrl, { singleLine: true }) : 'none'],
       ['base URL', base],
     ]) +
-    (m.privateKeyPem ? `\n${c.bold('Private key')} ${c.dim('(PKCS#8 PEM)')}\n${m.privateKeyPem}` : `\n${c.dim('No private key stored: this merchant was registered with --public-key.')}\n`) +
-    `\n${c.bold('Public key')} ${c.dim('(SPKI PEM)')}\n${m.publicKeyPem}` +
+    (m.privateKeyPem
+      ? format === 'base64'
+        ? `\n${c.bold('Private key')} ${c.dim('(Base64 PKCS#8, as the documents print it)')}\n${m.privateKeyBase64}\n`
+        : `\n${c.bold('Private key')} ${c.dim('(PKCS#8 PEM; --format base64 for the bare form the demos load)')}\n${m.privateKeyPem}`
+      : `\n${c.dim('No private key stored: this merchant was registered with --public-key.')}\n`) +
+    (format === 'base64' ? `\n${c.bold('Public key')} ${c.dim('(Base64 SPKI)')}\n${m.publicKeyBase64}\n` : `\n${c.bold('Public key')} ${c.dim('(SPKI PEM)')}\n${m.publicKeyPem}`) +
     c.dim('\ntacpay sandbox keys --dotenv .env writes these as a .env file for a backend.\n')
   );
 }

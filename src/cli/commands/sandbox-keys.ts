@@ -10,6 +10,7 @@
  * file does not exist yet, which is exactly when one asks for it to be written.
  */
 import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
 import { action, examples, type App } from '../kit.js';
 import { writeJson } from '../output.js';
 import { dataOption, type DataOptions } from './sandbox-data.js';
@@ -21,6 +22,7 @@ export interface KeysOptions extends DataOptions {
   /** `--dotenv`: `true` when given without a path (then `.env`); `-` prints the file instead of writing it. */
   dotenv?: string | boolean;
   force?: boolean;
+  format?: string;
 }
 
 /** Registers `tacpay sandbox keys`; the work (sandbox-keys-run.ts) is imported when it runs. */
@@ -31,14 +33,17 @@ export function registerSandboxKeys(sandbox: Command, app: App): void {
     .option('--offer-id <offerId>', 'which merchant (default: the default merchant, created if the sandbox is new)')
     .option('--dotenv [path]', 'write TACPAY_* variables as a .env file (mode 0600; default path .env); - prints it instead')
     .option('--force', 'let --dotenv replace an existing file')
+    .option('--format <form>', 'how keys are printed: pem (default) or base64 (bare PKCS#8/SPKI, as the documents and the Java/PHP demos take them); --json has both')
     .addHelpText('after', '\n--dotenv, not --env-file: Node itself takes --env-file from any command line (nodejs/node#54232).');
   dataOption(cmd).action(
     action<KeysOptions>(app, async (opts, ctx) => {
+      const format = opts.format ?? 'pem';
+      if (format !== 'pem' && format !== 'base64') throw new UsageError(`--format ${JSON.stringify(format).slice(0, 40)}: use pem or base64`, 'tacpay sandbox keys --format base64 prints the bare Base64 keys the demos load');
       ctx.warn(SECRETS_WARNING);
       const { runKeys, renderKeys } = await import('./sandbox-keys-run.js');
       const result = await runKeys(opts, ctx);
       if (ctx.json) writeJson(ctx.stdout, result);
-      else ctx.stdout.write(renderKeys(result, ctx));
+      else ctx.stdout.write(renderKeys(result, ctx, format));
     }),
   );
   examples(cmd, [
@@ -46,5 +51,6 @@ export function registerSandboxKeys(sandbox: Command, app: App): void {
     'tacpay sandbox keys --dotenv .env                 TACPAY_OFFER_ID, _OFFER_KEY, _PRIVATE_KEY, _PLATFORM_PUBLIC_KEY, _BASE_URL',
     'tacpay sandbox keys --offer-id TC100008 --dotenv - > backend/.env',
     'tacpay sandbox keys --json | jq -r .merchant.offerKey',
+    'tacpay sandbox keys --format base64               the bare Base64 keys the Java and PHP demos load',
   ]);
 }

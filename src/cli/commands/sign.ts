@@ -27,8 +27,8 @@ Parameters:
   --param, --query and --params-file can be combined and repeated. When two of
   them give the same name, the one later on the command line wins (a note says
   which). A "sign" parameter in the input is left out of the string-to-sign.
-  --query decodes like an HTML form: percent-escapes as UTF-8, and "+" means a
-  space (write %2B for a literal +); what was decoded is shown. In a JSON file,
+  --query decodes percent-escapes as UTF-8 and keeps "+" as a plus, as the
+  sandbox reads a query string (write %20 for a space); what was decoded is shown. In a JSON file,
   numbers and booleans are signed as written by JSON, arrays and objects as
   compact JSON, and null values are left out.
 
@@ -58,7 +58,7 @@ export function registerSign(program: Command, app: App): void {
     .command('sign')
     .description('build the string-to-sign of an order API request, sign it, or check a signature (and say what went wrong)')
     .option('--param <name=value>', 'a parameter (repeatable); split at the first "=", the value may be empty', collect)
-    .option('--query <string>', 'parameters as a query string, e.g. "amount=1&user_id=abc" ("+" means space)', collect)
+    .option('--query <string>', 'parameters as a query string, e.g. "amount=1&user_id=abc" ("+" is a plus, as the sandbox reads it)', collect)
     .option('--params-file <file>', 'parameters as a JSON object in a file, or - for stdin', collect)
     .option('--offer-key <key>', 'the offerKey appended to the string (prefer TACPAY_OFFER_KEY)')
     .option('--private-key <file|-|key>', 'merchant RSA private key: file, - for stdin, or the key (prefer TACPAY_PRIVATE_KEY)')
