@@ -17,6 +17,8 @@ export const RET = {
   orderNotPaid: 1009,
   outTradeNoConflict: 1010,
   unsupported: 1011,
+  insufficientBalance: 1012,
+  billnoConflict: 1013,
   internal: 1099,
 } as const;
 
@@ -36,7 +38,9 @@ export const RET_INFO: Readonly<Record<RetCode, { meaning: string; hint: string 
   1008: { meaning: 'refund_id reused with different content', hint: 'a retry must send the same refund_id with the same order and amount; use a new refund_id for a new refund' },
   1009: { meaning: 'order not paid', hint: 'only paid orders can be refunded' },
   1010: { meaning: 'out_trade_no reused with different content', hint: 'a retry must send the same parameters; use a new out_trade_no for a different order' },
-  1011: { meaning: 'unsupported API or method', hint: 'the sandbox serves unified_order, query_order, close_order, refund, query_refund' },
+  1011: { meaning: 'unsupported API or method', hint: 'the sandbox serves unified_order, query_order, close_order, refund, query_refund, and the hosted-account get_balance, pay, cancel_pay, present, save' },
+  1012: { meaning: 'hosted account balance too low', hint: 'top the account up (unified_order type=save, paid; or save / present) before paying from it' },
+  1013: { meaning: 'billno reused with different content', hint: 'a retry must send the same billno with the same user and amount; use a new billno for a new operation' },
   1099: { meaning: 'internal sandbox error', hint: 'see the sandbox log; this is a bug worth reporting' },
 };
 

@@ -7,12 +7,14 @@ import { createPrivateKey, createPublicKey, sign as rsaSign, type KeyObject } fr
 import { canonicalString } from '../core/canonical.js';
 import { diagnoseSignature } from '../core/sign-diagnosis.js';
 import { parseBoundedJson } from '../core/json-limits.js';
+import { ACCOUNT_ID, checkAccountRequest, isAccountApi, type AccountApi } from '../core/account-api.js';
 import { checkRequest, isApiName, type ApiName } from '../core/order-api.js';
 import { buildPayInfo } from '../core/payinfo.js';
 import { RET, type RetCode } from '../core/ret-codes.js';
 import { readTs, type TsMode } from '../core/timestamp.js';
 import { verifyBytes, isStrictBase64 } from '../core/signature.js';
 import { apiTime, apiTimeFromUnix } from './clock.js';
+import { creditSave, serveAccount } from './accounts.js';
 import { GroupCommit } from './group-commit.js';
 import type { MerchantRow, OrderRow, Store } from './store.js';
 
@@ -63,11 +65,16 @@ export class SandboxApi {
 
   /** Handles one call. Never throws for bad input: every problem is a ret code with a msg. */
   async handle(api: string, offerId: string, params: Record<string, string>): Promise<Outcome> {
-    if (!isApiName(api)) return { reply: fail(RET.unsupported, `unknown API ${JSON.stringify(api)}; the sandbox serves unified_order, query_order, close_order, refund, query_refund`) };
-    const merchant = this.deps.store.merchant(offerId);
-    if (!merchant) return { reply: fail(RET.unknownOffer, `unknown offerId ${JSON.stringify(offerId)}: no such merchant in this sandbox`) };
+    const account = isAccountApi(api);
+    if (!isApiName(api) && !account) return { reply: fail(RET.unsupported, `unknown API ${JSON.stringify(api)}; the sandbox serves unified_order, query_order, close_order, refund, query_refund and the hosted-account get_balance, pay, cancel_pay, present, save`) };
+    // A hosted-account id (TC100008_005) belongs to the merchant of its offerId, whose keys sign for it.
+    const merchant = this.deps.store.merchant(offerId) ?? (ACCOUNT_ID.test(offerId) ? this.deps.store.merchant(ACCOUNT_ID.exec(offerId)![1]!) : undefined);
+    if (!merchant) return { reply: fail(RET.unknownOffer, `unknown offerId ${JSON.stringify(offerId)}: no such merchant in this sandbox${ACCOUNT_ID.test(offerId) ? ` (an account id is its merchant's offerId plus _digits; ${ACCOUNT_ID.exec(offerId)![1]} is not registered)` : ''}`) };
+    // Through an account id, orders and balances are that id's; keys and notify URL its merchant's.
+    const owner = merchant.offer_id === offerId ? merchant : { ...merchant, offer_id: offerId };
+    if (account) return this.handleAccount(api, offerId, owner, params);
 
-    const bad = this.checkSignature(merchant, params);
+    const bad = this.checkSignature(owner, params);
     if (bad) return { reply: bad };
 
     const reading = readTs(params.ts ?? '', this.deps.now());
@@ -78,8 +85,19 @@ export class SandboxApi {
       const detail = s ? `: ${s.epoch}s from now read as epoch, ${s['beijing-naive']}s read as epoch-28800` : '';
       return { reply: fail(RET.tsOutOfWindow, `ts ${JSON.stringify(params.ts)} is outside ±300s of now${detail}`), tsReading: 'none' };
     }
-    const reply = await this.dispatch(api, merchant, params);
+    const reply = await this.dispatch(api, owner, params);
     return { reply, tsReading: reading.matched };
+  }
+
+  /** A hosted-account call: the same signature and ts rules as the order API, then the account itself. */
+  private handleAccount(api: AccountApi, accountId: string, merchant: MerchantRow, params: Record<string, string>): Outcome {
+    const bad = this.checkSignature(merchant, params);
+    if (bad) return { reply: bad };
+    const reading = readTs(params.ts ?? '', this.deps.now());
+    const problem = checkAccountRequest(api, params).find((i) => i.severity === 'error');
+    if (problem) return { reply: fail(RET.invalidParam, problem.hint ? `${problem.message}: ${problem.hint}` : problem.message), tsReading: reading?.matched ?? 'none' };
+    if (!reading?.matched) return { reply: fail(RET.tsOutOfWindow, `ts ${JSON.stringify(params.ts)} is outside ±300s of now`), tsReading: 'none' };
+    return { reply: serveAccount(this.deps.store, api, accountId, params, this.deps.now()) as Reply, tsReading: reading.matched };
   }
 
   private checkSignature(merchant: MerchantRow, params: Record<string, string>): Reply | undefined {
@@ -284,6 +302,19 @@ export class SandboxApi {
   }
 }
 
+/** The order's `type` parameter, from its stored content (contentOf: sorted [key, value] pairs). */
+function orderType(order: OrderRow): string | undefined {
+  // Written by contentOf from flat strings: two levels deep whatever the client sent.
+  let pairs: unknown;
+  try {
+    pairs = JSON.parse(order.params_json);
+  } catch {
+    return undefined;
+  }
+  const hit = Array.isArray(pairs) ? pairs.find((kv) => Array.isArray(kv) && kv[0] === 'type') : undefined;
+  return typeof hit?.[1] === 'string' ? hit[1] : undefined;
+}
+
 function subOrderNos(order: OrderRow): string[] {
   const list = parseBoundedJson(order.sub_out_trade_no_list ?? '[]');
   return Array.isArray(list) ? list.map((s) => String((s as { sub_out_trade_no?: unknown } | null)?.sub_out_trade_no)) : [];
@@ -322,6 +353,8 @@ export function payOrder(store: Store, offerId: string, outTradeNo: string, now:
     if (order.closed) return fail(RET.orderFinished, `order ${outTradeNo} is closed and cannot be paid`);
     if (order.order_state >= 2 && order.order_state <= 4) return { ret: RET.ok, msg: 'already paid', ...orderFields(order) };
     store.updateOrder(order.id, { order_state: 2, pay_time: apiTime(now) });
+    // A top-up order (type=save) credits the hosted account it was placed on, once, when paid.
+    if (orderType(order) === 'save') creditSave(store, order.offer_id, order.user_id, order.amount);
     return { ret: RET.ok, msg: 'ok', ...orderFields(store.orderById(order.id)!) };
   });
 }

@@ -61,6 +61,30 @@ export interface RefundRow {
   created_at: string;
 }
 
+/** A hosted account (spec §3.6): one user's balance in one account id. Amounts in fen. */
+export interface AccountRow {
+  account_id: string;
+  user_id: string;
+  balance: number;
+  /** The gifted part of the balance (present). */
+  gen_balance: number;
+  /** Everything topped up so far (save, unified_order type=save). */
+  save_amt: number;
+}
+
+/** One pay / present / save on a hosted account, by its billno (the idempotency key). */
+export interface BillRow {
+  account_id: string;
+  billno: string;
+  user_id: string;
+  kind: 'pay' | 'present' | 'save';
+  amt: number;
+  /** Of a pay: how much of it came out of the gifted part. */
+  used_gen_amt: number;
+  cancelled: number;
+  at: string;
+}
+
 /** A payment notification the sandbox owes a merchant (one per paid order), and where it stands. */
 export interface DeliveryRow {
   id: number;
@@ -195,6 +219,25 @@ CREATE TABLE IF NOT EXISTS delivery_attempts (
   latency_ms REAL NOT NULL,
   order_state INTEGER NOT NULL,
   next_at TEXT
+);
+CREATE TABLE IF NOT EXISTS accounts (
+  account_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  balance INTEGER NOT NULL DEFAULT 0,
+  gen_balance INTEGER NOT NULL DEFAULT 0,
+  save_amt INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (account_id, user_id)
+);
+CREATE TABLE IF NOT EXISTS account_bills (
+  account_id TEXT NOT NULL,
+  billno TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  amt INTEGER NOT NULL,
+  used_gen_amt INTEGER NOT NULL DEFAULT 0,
+  cancelled INTEGER NOT NULL DEFAULT 0,
+  at TEXT NOT NULL,
+  PRIMARY KEY (account_id, billno)
 );
 CREATE TABLE IF NOT EXISTS requests (
   id INTEGER PRIMARY KEY,
@@ -407,6 +450,9 @@ export class Store {
     let row = this.merchantCache.get(offerId);
     if (!row) {
       row = this.q('SELECT * FROM merchants WHERE offer_id = ?').get(offerId) as MerchantRow | undefined;
+      // A hosted-account id (TC100008_005) is served with its merchant's keys and notify URL.
+      const account = row ? undefined : /^(TC\d+)_\d+$/.exec(offerId);
+      if (account) row = this.q('SELECT * FROM merchants WHERE offer_id = ?').get(account[1]!) as MerchantRow | undefined;
       if (row) this.merchantCache.set(offerId, row);
     }
     return row;
@@ -436,6 +482,27 @@ export class Store {
 
   orderByTransactionId(offerId: string, transactionId: string): OrderRow | undefined {
     return this.q('SELECT * FROM orders WHERE offer_id = ? AND transaction_id = ?').get(offerId, transactionId) as OrderRow | undefined;
+  }
+
+  /** The account of a user (zeros when nothing was ever saved, presented or paid). */
+  account(accountId: string, userId: string): AccountRow {
+    return (this.q('SELECT * FROM accounts WHERE account_id = ? AND user_id = ?').get(accountId, userId) as AccountRow | undefined) ?? { account_id: accountId, user_id: userId, balance: 0, gen_balance: 0, save_amt: 0 };
+  }
+
+  putAccount(a: AccountRow): void {
+    this.q('INSERT INTO accounts (account_id, user_id, balance, gen_balance, save_amt) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, user_id) DO UPDATE SET balance = excluded.balance, gen_balance = excluded.gen_balance, save_amt = excluded.save_amt').run(a.account_id, a.user_id, a.balance, a.gen_balance, a.save_amt);
+  }
+
+  bill(accountId: string, billno: string): BillRow | undefined {
+    return this.q('SELECT * FROM account_bills WHERE account_id = ? AND billno = ?').get(accountId, billno) as BillRow | undefined;
+  }
+
+  insertBill(b: BillRow): void {
+    this.q('INSERT INTO account_bills (account_id, billno, user_id, kind, amt, used_gen_amt, cancelled, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(b.account_id, b.billno, b.user_id, b.kind, b.amt, b.used_gen_amt, b.cancelled, b.at);
+  }
+
+  cancelBill(accountId: string, billno: string): void {
+    this.q('UPDATE account_bills SET cancelled = 1 WHERE account_id = ? AND billno = ?').run(accountId, billno);
   }
 
   orderById(id: number): OrderRow | undefined {

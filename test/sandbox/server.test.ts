@@ -147,7 +147,7 @@ describe('sandbox ret codes (D3)', () => {
   });
 
   it('1011 for an unknown API and 404 for other paths; a JSON body is refused with a reason', async () => {
-    expect((await h.post('get_balance', h.sign({ user_id: 'rickenwang' }))).ret).toBe(RET.unsupported);
+    expect((await h.post('get_balances', h.sign({ user_id: 'rickenwang' }))).ret).toBe(RET.unsupported);
     const res = await fetch(`${h.sandbox.url}/nope`);
     expect(res.status).toBe(404);
     const json = await fetch(`${h.sandbox.url}/v1/r/${h.merchant.offer_id}/unified_order`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
