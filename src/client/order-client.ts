@@ -12,6 +12,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { canonicalString } from '../core/canonical.js';
+import type { AccountApi } from '../core/account-api.js';
 import type { ApiName } from '../core/order-api.js';
 import { signText } from '../core/signature.js';
 import { makeTs, type TsMode } from '../core/timestamp.js';
@@ -42,7 +43,7 @@ export interface ClientOptions {
 }
 
 export interface CallResult {
-  api: ApiName;
+  api: ApiName | AccountApi;
   method: 'GET' | 'POST';
   /** URL without the query (the query carries the signed parameters, listed in `params`). */
   url: string;
@@ -92,11 +93,14 @@ export class OrderClient {
 
   constructor(private readonly opts: ClientOptions) {}
 
-  /** Signs and sends one call; resolves with the answer (ret may be non-zero), rejects with TransportError. */
-  async call(api: ApiName, params: Readonly<Record<string, string>>): Promise<CallResult> {
+  /**
+   * Signs and sends one call; resolves with the answer (ret may be non-zero), rejects with
+   * TransportError. `pathId` replaces the offerId in the path: a hosted-account id (TC100008_005).
+   */
+  async call(api: ApiName | AccountApi, params: Readonly<Record<string, string>>, pathId?: string): Promise<CallResult> {
     const { opts } = this;
     const signed = signParams(params, opts.credentials, opts.tsMode, opts.now());
-    const url = `${opts.baseUrl.replace(/\/+$/, '')}/v1/r/${encodeURIComponent(opts.credentials.offerId)}/${api}`;
+    const url = `${opts.baseUrl.replace(/\/+$/, '')}/v1/r/${encodeURIComponent(pathId ?? opts.credentials.offerId)}/${api}`;
     const wire = opts.wire ?? 'post-query';
     const query = wire === 'get-query' ? getQuery(signed) : toQuery(signed);
     const method = wire === 'get-query' ? 'GET' : 'POST';

@@ -117,7 +117,7 @@ describe('only the command a run names is built', () => {
     const { buildProgram } = await import('../../src/cli/program.js');
     const names = (argv?: string[]) => buildProgram({ io: {} as never, exitCode: 0 }, argv).commands.map((c) => c.name());
     const all = names();
-    expect(all).toHaveLength(11);
+    expect(all).toHaveLength(12);
     expect(names(['decode', 'x'])).toEqual(['decode']);
     for (const argv of [['--help'], ['help', 'decode'], ['decod', 'x'], ['completion', 'bash'], []]) expect(names(argv)).toEqual(all);
     // The suggestion for a typo needs the other names.

@@ -1,6 +1,7 @@
 /** Every command's register function, in help order. */
 import type { Command } from 'commander';
 import type { App } from '../kit.js';
+import { registerAccount } from './account.js';
 import { registerCompletion } from './completion.js';
 import { registerConfig } from './config.js';
 import { registerDecode } from './decode.js';
@@ -16,6 +17,7 @@ import { registerSimulate } from './simulate.js';
 const COMMANDS: ReadonlyArray<readonly [name: string, register: (program: Command, app: App) => void]> = [
   ['order', registerOrder],
   ['refund', registerRefund],
+  ['account', registerAccount],
   ['decode', registerDecode],
   ['sign', registerSign],
   ['keys', registerKeys],

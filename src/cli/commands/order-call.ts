@@ -1,6 +1,7 @@
 /** What the order and refund commands do when they run: one signed call to a resolved target, errors mapped. */
 import { randomBytes } from 'node:crypto';
 import type { CallResult } from '../../client/order-client.js';
+import type { AccountApi } from '../../core/account-api.js';
 import type { ApiName } from '../../core/order-api.js';
 import { retHint } from '../../core/ret-codes.js';
 import type { Ctx } from '../context.js';
@@ -30,7 +31,7 @@ export async function withTarget<T>(ctx: Ctx, o: TargetOptions, fn: (t: Target) 
 }
 
 /** Makes one signed call; a transport failure or a ret != 0 becomes a one-line error with a hint. */
-export async function callApi(ctx: Ctx, target: Target, o: TargetOptions, api: ApiName, params: Record<string, string>): Promise<CallResult> {
+export async function callApi(ctx: Ctx, target: Target, o: TargetOptions, api: ApiName | AccountApi, params: Record<string, string>, pathId?: string): Promise<CallResult> {
   const { OrderClient, TransportError } = await import('../../client/order-client.js');
   const client = new OrderClient({
     baseUrl: target.baseUrl,
@@ -43,7 +44,7 @@ export async function callApi(ctx: Ctx, target: Target, o: TargetOptions, api: A
     onRetry: (attempt, reason, delay) => ctx.note(`${api}: attempt ${attempt} failed (${reason}); retrying in ${delay} ms`),
   });
   try {
-    const result = await client.call(api, params);
+    const result = await client.call(api, params, pathId);
     const ret = Number(result.body.ret);
     if (ret !== 0) {
       const msg = typeof result.body.msg === 'string' ? result.body.msg : '';
@@ -64,7 +65,7 @@ export async function callApi(ctx: Ctx, target: Target, o: TargetOptions, api: A
   }
 }
 
-function hintFor(ret: number, target: Target, api: ApiName): string {
+function hintFor(ret: number, target: Target, api: ApiName | AccountApi): string {
   // 1005 on close means the order was paid: the general hint (a new out_trade_no) would mislead.
   if (target.env === 'sandbox' && api === 'close_order' && ret === 1005) return 'a paid order cannot be closed: refund it instead (tacpay refund create)';
   if (target.env === 'sandbox') return retHint(ret);
