@@ -58,122 +58,79 @@ export class RequestFramer {
   private remaining = 0;
 
   push(chunk: Buffer): Buffer {
-    let buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     this.carry = undefined;
     const out: Buffer[] = [];
     let i = 0;
     while (i < buf.length) {
-      switch (this.state) {
-        case 'opaque':
-          out.push(buf.subarray(i));
-          i = buf.length;
-          break;
-        case 'line': {
-          // Blank lines between requests are allowed (RFC 9112 §2.2).
-          const nl = buf.indexOf(0x0a, i);
-          if (nl === -1) {
-            if (buf.length - i > MAX_LINE) return this.giveUp(out, buf.subarray(i));
-            this.carry = buf.subarray(i);
-            i = buf.length;
-            break;
-          }
-          const line = buf.subarray(i, nl + 1);
-          out.push(line.length > 2 ? escapeRequestLine(line) : line);
-          if (line.length > 2) {
-            this.state = 'head';
-            this.contentLength = 0;
-            this.chunked = false;
-          }
-          i = nl + 1;
-          break;
-        }
-        case 'head': {
-          const nl = buf.indexOf(0x0a, i);
-          if (nl === -1) {
-            if (buf.length - i > MAX_LINE) return this.giveUp(out, buf.subarray(i));
-            this.carry = buf.subarray(i);
-            i = buf.length;
-            break;
-          }
-          const line = buf.subarray(i, nl + 1);
-          out.push(line);
-          i = nl + 1;
-          if (line.length <= 2) {
-            // End of the head: what follows is the body (Content-Length or chunked) or the next request.
-            if (this.chunked) this.state = 'chunk-size';
-            else if (this.contentLength > 0) {
-              this.state = 'body';
-              this.remaining = this.contentLength;
-            } else this.state = 'line';
-          } else this.header(line);
-          break;
-        }
-        case 'body': {
-          const n = Math.min(this.remaining, buf.length - i);
-          out.push(buf.subarray(i, i + n));
-          i += n;
-          this.remaining -= n;
-          if (this.remaining === 0) this.state = 'line';
-          break;
-        }
-        case 'chunk-size': {
-          const nl = buf.indexOf(0x0a, i);
-          if (nl === -1) {
-            if (buf.length - i > MAX_LINE) return this.giveUp(out, buf.subarray(i));
-            this.carry = buf.subarray(i);
-            i = buf.length;
-            break;
-          }
-          const line = buf.subarray(i, nl + 1);
-          out.push(line);
-          i = nl + 1;
-          const size = parseInt(line.toString('latin1').split(';')[0]!.trim(), 16);
-          if (!Number.isFinite(size)) return this.giveUp(out, buf.subarray(i));
-          if (size === 0) this.state = 'trailers';
-          else {
-            this.remaining = size;
-            this.state = 'chunk-data';
-          }
-          break;
-        }
-        case 'chunk-data': {
-          const n = Math.min(this.remaining, buf.length - i);
-          out.push(buf.subarray(i, i + n));
-          i += n;
-          this.remaining -= n;
-          if (this.remaining === 0) this.state = 'chunk-end';
-          break;
-        }
-        case 'chunk-end': {
-          const nl = buf.indexOf(0x0a, i);
-          if (nl === -1) {
-            this.carry = buf.subarray(i);
-            i = buf.length;
-            break;
-          }
-          out.push(buf.subarray(i, nl + 1));
-          i = nl + 1;
-          this.state = 'chunk-size';
-          break;
-        }
-        case 'trailers': {
-          const nl = buf.indexOf(0x0a, i);
-          if (nl === -1) {
-            if (buf.length - i > MAX_LINE) return this.giveUp(out, buf.subarray(i));
-            this.carry = buf.subarray(i);
-            i = buf.length;
-            break;
-          }
-          const line = buf.subarray(i, nl + 1);
-          out.push(line);
-          i = nl + 1;
-          if (line.length <= 2) this.state = 'line';
-          break;
-        }
+      if (this.state === 'opaque') {
+        out.push(buf.subarray(i));
+        break;
       }
+      if (this.state === 'body' || this.state === 'chunk-data') {
+        // Counted bytes pass through untouched, whatever they hold.
+        const n = Math.min(this.remaining, buf.length - i);
+        out.push(buf.subarray(i, i + n));
+        i += n;
+        this.remaining -= n;
+        if (this.remaining === 0) this.state = this.state === 'body' ? 'line' : 'chunk-end';
+        continue;
+      }
+      // Every other state reads one line: a request line, a header, a chunk size, a chunk's CRLF, a trailer.
+      const nl = buf.indexOf(0x0a, i);
+      if (nl === -1) {
+        if (buf.length - i > MAX_LINE) return this.giveUp(out, buf.subarray(i));
+        this.carry = buf.subarray(i);
+        break;
+      }
+      const line = buf.subarray(i, nl + 1);
+      i = nl + 1;
+      out.push(this.state === 'line' && line.length > 2 ? escapeRequestLine(line) : line);
+      if (!this.onLine(line)) return this.giveUp(out, buf.subarray(i));
     }
-    buf = out.length === 1 ? out[0]! : Buffer.concat(out);
-    return buf;
+    return out.length === 1 ? out[0]! : Buffer.concat(out);
+  }
+
+  /** Moves the state machine past one line; false when the line makes no sense (then stop rewriting). */
+  private onLine(line: Buffer): boolean {
+    const blank = line.length <= 2;
+    switch (this.state) {
+      case 'line':
+        // Blank lines between requests are allowed (RFC 9112 §2.2).
+        if (!blank) {
+          this.state = 'head';
+          this.contentLength = 0;
+          this.chunked = false;
+        }
+        return true;
+      case 'head':
+        if (!blank) this.header(line);
+        // End of the head: the body follows (chunked or Content-Length), or the next request.
+        else if (this.chunked) this.state = 'chunk-size';
+        else if (this.contentLength > 0) {
+          this.state = 'body';
+          this.remaining = this.contentLength;
+        } else this.state = 'line';
+        return true;
+      case 'chunk-size': {
+        const size = parseInt(line.toString('latin1').split(';')[0]!.trim(), 16);
+        if (!Number.isFinite(size)) return false;
+        if (size === 0) this.state = 'trailers';
+        else {
+          this.remaining = size;
+          this.state = 'chunk-data';
+        }
+        return true;
+      }
+      case 'chunk-end':
+        this.state = 'chunk-size';
+        return true;
+      case 'trailers':
+        if (blank) this.state = 'line';
+        return true;
+      default:
+        return true;
+    }
   }
 
   private contentLength = 0;
