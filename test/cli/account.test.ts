@@ -27,4 +27,12 @@ describe('tacpay account', () => {
     expect((await run(['balance', '--user-id', 'acct2', '--account', 'TC1-005'])).code).toBe(2);
     expect((await run(['pay', '--amt', '1'])).code).toBe(2);
   });
+
+  it('sandbox merchant add takes a hosted-account id, which then signs with keys of its own', async () => {
+    const add = await runCli(['sandbox', 'merchant', 'add', '--offer-id', 'TC200001_007', '--json'], { env });
+    expect(add.code, add.stderr).toBe(0);
+    const r = json(await run(['save', '--user-id', 'acct3', '--amt', '50', '--offer-id', 'TC200001_007', '--account', 'TC200001_007', '--json']));
+    expect(r).toMatchObject({ account: 'TC200001_007', response: { ret: 0, balance: 50 } });
+    expect((await runCli(['sandbox', 'merchant', 'add', '--offer-id', 'TC2000_01_7'], { env })).code).toBe(2);
+  });
 });

@@ -1,4 +1,5 @@
 /** The work of `tacpay sandbox merchant add|list|set-notify`: validate the flags, change or read the store. */
+import { ACCOUNT_ID } from '../../core/account-api.js';
 import { publicPem } from '../../core/keys.js';
 import { checkParam } from '../../core/rules.js';
 import type { Ctx } from '../context.js';
@@ -25,8 +26,13 @@ export interface SetNotifyResult {
   notifyUrl: string | null;
 }
 
-/** An offerId as the order API knows them (TC + digits), judged by the same rule the rest of tacpay uses. */
+/**
+ * An offerId as the order API knows them (TC + digits), judged by the same rule the rest of tacpay
+ * uses, or a hosted-account id (TC100008_005): registered as such, it has keys of its own instead
+ * of its merchant's.
+ */
 export function checkOfferId(value: string): string {
+  if (ACCOUNT_ID.test(value)) return value;
   const bad = checkParam('offerId', value).find((i) => i.severity === 'error');
   if (bad) throw new UsageError(`--offer-id: ${inert(bad.message, { singleLine: true })}`, bad.hint);
   return value;
