@@ -101,6 +101,18 @@ try {
   const cacheDir = join(home, '.cache', 'tacpay', 'code-cache');
   const caches = existsSync(cacheDir) ? readdirSync(cacheDir) : [];
   check('the code cache was made on this machine, for this Node', caches.length === 1 && caches[0].startsWith(`main-${process.version}-`), caches.join(', ') || 'none', caches.join(', '));
+  // The doctor's parsers (xmldom, fflate for AARs) come from the installed node_modules, not the repo's.
+  const app = join(work, 'doctor-app');
+  cpSync(join(ROOT, 'fixtures/projects/plugins/local-aar'), app, { recursive: true });
+  r = run(['doctor', app, '--json']);
+  let report;
+  try {
+    report = JSON.parse(r.stdout);
+  } catch {
+    report = undefined;
+  }
+  const project = report?.checks?.find((c) => c.id === 'android.project');
+  check('tacpay doctor on a project with local AARs (parsers loaded from the install)', r.status === 0 && project?.status === 'pass' && /merged manifest/.test(project.summary), `exit ${r.status} ${(project?.summary ?? r.stderr).slice(0, 300)}`);
   r = run(['--help']);
   check('tacpay --help again, now from the code cache', r.status === 0 && /Usage: tacpay/.test(r.stdout) && r.stderr === '', `exit ${r.status}`);
 } catch (err) {
