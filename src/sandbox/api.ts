@@ -7,7 +7,7 @@ import { createPrivateKey, createPublicKey, sign as rsaSign, type KeyObject } fr
 import { canonicalString } from '../core/canonical.js';
 import { diagnoseSignature } from '../core/sign-diagnosis.js';
 import { parseBoundedJson } from '../core/json-limits.js';
-import { ACCOUNT_ID, checkAccountRequest, isAccountApi, type AccountApi } from '../core/account-api.js';
+import { ACCOUNT_ID, checkAccountRequest, isAccountApi } from '../core/account-api.js';
 import { checkRequest, isApiName, type ApiName } from '../core/order-api.js';
 import { buildPayInfo } from '../core/payinfo.js';
 import { RET, type RetCode } from '../core/ret-codes.js';
@@ -67,37 +67,25 @@ export class SandboxApi {
   async handle(api: string, offerId: string, params: Record<string, string>): Promise<Outcome> {
     const account = isAccountApi(api);
     if (!isApiName(api) && !account) return { reply: fail(RET.unsupported, `unknown API ${JSON.stringify(api)}; the sandbox serves unified_order, query_order, close_order, refund, query_refund and the hosted-account get_balance, pay, cancel_pay, present, save`) };
-    // A hosted-account id (TC100008_005) belongs to the merchant of its offerId, whose keys sign for it.
-    const merchant = this.deps.store.merchant(offerId) ?? (ACCOUNT_ID.test(offerId) ? this.deps.store.merchant(ACCOUNT_ID.exec(offerId)![1]!) : undefined);
+    // A hosted-account id (TC100008_005) is served with its merchant's keys (Store.merchant), unless registered itself.
+    const merchant = this.deps.store.merchant(offerId);
     if (!merchant) return { reply: fail(RET.unknownOffer, `unknown offerId ${JSON.stringify(offerId)}: no such merchant in this sandbox${ACCOUNT_ID.test(offerId) ? ` (an account id is its merchant's offerId plus _digits; ${ACCOUNT_ID.exec(offerId)![1]} is not registered)` : ''}`) };
     // Through an account id, orders and balances are that id's; keys and notify URL its merchant's.
     const owner = merchant.offer_id === offerId ? merchant : { ...merchant, offer_id: offerId };
-    if (account) return this.handleAccount(api, offerId, owner, params);
 
     const bad = this.checkSignature(owner, params);
     if (bad) return { reply: bad };
 
     const reading = readTs(params.ts ?? '', this.deps.now());
-    const problems = checkRequest(api, params).filter((i) => i.severity === 'error');
-    if (problems[0]) return { reply: fail(RET.invalidParam, problems[0].hint ? `${problems[0].message}: ${problems[0].hint}` : problems[0].message), tsReading: reading?.matched ?? 'none' };
+    const problem = (account ? checkAccountRequest(api, params) : checkRequest(api as ApiName, params)).find((i) => i.severity === 'error');
+    if (problem) return { reply: fail(RET.invalidParam, problem.hint ? `${problem.message}: ${problem.hint}` : problem.message), tsReading: reading?.matched ?? 'none' };
     if (!reading?.matched) {
       const s = reading?.skew;
       const detail = s ? `: ${s.epoch}s from now read as epoch, ${s['beijing-naive']}s read as epoch-28800` : '';
       return { reply: fail(RET.tsOutOfWindow, `ts ${JSON.stringify(params.ts)} is outside ±300s of now${detail}`), tsReading: 'none' };
     }
-    const reply = await this.dispatch(api, owner, params);
+    const reply = account ? (serveAccount(this.deps.store, api, offerId, params, this.deps.now()) as Reply) : await this.dispatch(api as ApiName, owner, params);
     return { reply, tsReading: reading.matched };
-  }
-
-  /** A hosted-account call: the same signature and ts rules as the order API, then the account itself. */
-  private handleAccount(api: AccountApi, accountId: string, merchant: MerchantRow, params: Record<string, string>): Outcome {
-    const bad = this.checkSignature(merchant, params);
-    if (bad) return { reply: bad };
-    const reading = readTs(params.ts ?? '', this.deps.now());
-    const problem = checkAccountRequest(api, params).find((i) => i.severity === 'error');
-    if (problem) return { reply: fail(RET.invalidParam, problem.hint ? `${problem.message}: ${problem.hint}` : problem.message), tsReading: reading?.matched ?? 'none' };
-    if (!reading?.matched) return { reply: fail(RET.tsOutOfWindow, `ts ${JSON.stringify(params.ts)} is outside ±300s of now`), tsReading: 'none' };
-    return { reply: serveAccount(this.deps.store, api, accountId, params, this.deps.now()) as Reply, tsReading: reading.matched };
   }
 
   private checkSignature(merchant: MerchantRow, params: Record<string, string>): Reply | undefined {

@@ -148,6 +148,7 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
     let wire: string | null = null;
     let params: Record<string, string> | null = null;
     let tsReading: string | null = null;
+    let refusal: string | undefined;
     try {
       const m = API_PATH.exec(path);
       if (m) {
@@ -166,9 +167,9 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
           reply = outcome.reply;
           tsReading = outcome.tsReading ?? null;
         }
-      } else if (path.startsWith('/_sandbox/') && adminRefusal(req)) {
+      } else if (path.startsWith('/_sandbox/') && (refusal = adminRefusal(req)) !== undefined) {
         status = 403;
-        reply = { ret: RET.unsupported, msg: adminRefusal(req)! };
+        reply = { ret: RET.unsupported, msg: refusal };
       } else if (path === '/_sandbox/health') {
         reply = { ok: true, service: 'tacpay-sandbox', orders: store.countOrders() };
       } else if (path === '/_sandbox/pay' && method === 'POST') {

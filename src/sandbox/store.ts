@@ -9,6 +9,7 @@
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ACCOUNT_ID } from '../core/account-api.js';
 import { ExpectedError } from '../core/expected-error.js';
 import { inTransaction, openDatabase, sqliteCode, type Database, type SQLInputValue, type Statement } from './sqlite.js';
 
@@ -451,7 +452,7 @@ export class Store {
     if (!row) {
       row = this.q('SELECT * FROM merchants WHERE offer_id = ?').get(offerId) as MerchantRow | undefined;
       // A hosted-account id (TC100008_005) is served with its merchant's keys and notify URL.
-      const account = row ? undefined : /^(TC\d+)_\d+$/.exec(offerId);
+      const account = row ? undefined : ACCOUNT_ID.exec(offerId);
       if (account) row = this.q('SELECT * FROM merchants WHERE offer_id = ?').get(account[1]!) as MerchantRow | undefined;
       if (row) this.merchantCache.set(offerId, row);
     }
