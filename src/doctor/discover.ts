@@ -19,6 +19,7 @@ const SKIP_DIRS = new Set(['node_modules', 'Pods', 'build', 'DerivedData', '.git
 /** The Android application plugin, by id or through the version catalog (alias(libs.plugins.android.application)). */
 const APPLICATION = /com\.android\.application|libs\.plugins\.android\.application\b/;
 const LIBRARY = /com\.android\.library|libs\.plugins\.android\.library\b/;
+const FLUTTER_KEY = /^[ \t]*flutter[ \t]*:/m;
 const BUNDLE_DIR = /\.(xcodeproj|xcworkspace|xcassets|framework|xcframework|bundle|app|lproj)$/;
 
 export async function isDir(p: string): Promise<boolean> {
@@ -116,6 +117,8 @@ export interface Discovered {
   suggestions: string[];
   /** package.json dependencies (React Native, Expo, Capacitor): the libraries the app links. */
   npmDependencies: string[];
+  /** pubspec.yaml as read here, so later steps do not read it again. */
+  pubspec?: string;
 }
 
 async function readText(p: string, confine: Confinement): Promise<string | undefined> {
@@ -193,7 +196,8 @@ export async function discoverLayout(root: string, confine: Confinement): Promis
     androidDir = undefined;
   }
 
-  const flutter = pubspec !== undefined && /^\s*flutter\s*:/m.test(pubspec);
+  // [ \t], not \s: with the m flag, \s* would try every later line from each line start (quadratic).
+  const flutter = pubspec !== undefined && FLUTTER_KEY.test(pubspec);
   const capConfig = (await list(root)).find((e) => !e.dir && /^capacitor\.config\.(json|ts|js)$/.test(e.name));
   const capacitor = capConfig !== undefined || has('@capacitor/core');
   const rn = has('react-native');
@@ -236,13 +240,13 @@ export async function discoverLayout(root: string, confine: Confinement): Promis
   }
 
   const suggestions = iosDir || androidDir || layouts.includes('expo') ? [] : await suggest(root, confine);
-  return { layouts, notes, suggestions, npmDependencies, ...(iosDir ? { iosDir } : {}), ...(androidDir ? { androidDir } : {}), ...(expoConfig ? { expoConfig } : {}) };
+  return { layouts, notes, suggestions, npmDependencies, ...(pubspec !== undefined ? { pubspec } : {}), ...(iosDir ? { iosDir } : {}), ...(androidDir ? { androidDir } : {}), ...(expoConfig ? { expoConfig } : {}) };
 }
 
 /** Dirs one or two levels down that hold an app: example/, examples/*, apps/*, packages/*, and any direct child. */
 async function suggest(root: string, confine: Confinement): Promise<string[]> {
   const out: string[] = [];
-  const isApp = async (d: string) => (await findXcodeproj(d)) || ((await hasGradle(d)) && !(await libraryOnly(d, confine))) || Boolean((await child(d, 'ios')) && (await child(d, 'android'))) || /^\s*flutter\s*:/m.test((await readText(join(d, 'pubspec.yaml'), confine)) ?? '') || /"expo"\s*:/.test((await readText(join(d, 'package.json'), confine)) ?? '');
+  const isApp = async (d: string) => (await findXcodeproj(d)) || ((await hasGradle(d)) && !(await libraryOnly(d, confine))) || Boolean((await child(d, 'ios')) && (await child(d, 'android'))) || FLUTTER_KEY.test((await readText(join(d, 'pubspec.yaml'), confine)) ?? '') || /"expo"\s*:/.test((await readText(join(d, 'package.json'), confine)) ?? '');
   for (const e of await list(root)) {
     if (!e.dir || e.link || SKIP_DIRS.has(e.name) || e.name.startsWith('.')) continue;
     const d = join(root, e.name);

@@ -36,7 +36,7 @@ async function fromExplicit(file: string, root: string): Promise<{ androidDir: s
   return { androidDir, modDir };
 }
 
-export async function gatherAndroid(g: GatherContext, found: { androidDir?: string }, paths: ExplicitPaths, extra: { npmDependencies: readonly string[]; flutter: boolean }): Promise<NonNullable<Snapshot['android']>> {
+export async function gatherAndroid(g: GatherContext, found: { androidDir?: string }, paths: ExplicitPaths, extra: { npmDependencies: readonly string[]; flutter: boolean; pubspec?: string }): Promise<NonNullable<Snapshot['android']>> {
   const root = g.root;
   const explicit = (p: string | undefined) => (p ? resolve(root, p) : undefined);
   const anchor = explicit(paths.gradle) ?? explicit(paths.androidManifest);
@@ -122,6 +122,7 @@ export async function gatherAndroid(g: GatherContext, found: { androidDir?: stri
     ...(settings?.value ? { settings: settings.value } : {}),
     npmDependencies: extra.npmDependencies,
     flutter: extra.flutter,
+    ...(extra.pubspec !== undefined ? { pubspec: extra.pubspec } : {}),
     show: (a) => g.show(a),
   });
   g.notes.push(...android.merged.notes);

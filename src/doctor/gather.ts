@@ -67,9 +67,9 @@ export async function gather(input: GatherInput): Promise<Snapshot> {
   // ---- Android ----
   const flutter = found.layouts.includes('flutter');
   if (found.androidDir || p.androidManifest || p.gradle || p.tacJsons?.length) {
-    if (flutter) packages.push(...(await pubspecNames(g)));
-    snapshot.android = await gatherAndroid(g, found, p, { npmDependencies: found.npmDependencies, flutter });
-  } else if (flutter) packages.push(...(await pubspecNames(g)));
+    if (flutter) packages.push(...pubspecNames(found.pubspec));
+    snapshot.android = await gatherAndroid(g, found, p, { npmDependencies: found.npmDependencies, flutter, ...(found.pubspec !== undefined ? { pubspec: found.pubspec } : {}) });
+  } else if (flutter) packages.push(...pubspecNames(found.pubspec));
 
   // ---- Expo managed: the config stands in for the native projects ----
   if (found.expoConfig && !snapshot.ios && !snapshot.android) {
@@ -97,7 +97,7 @@ export async function gather(input: GatherInput): Promise<Snapshot> {
     const text = await g.text(join(root, n));
     if (text) extra.push({ path: n, text });
   }
-  const registered = registeredWechatAppId([...snapshot.shipped.filter((f) => !f.tacConfig), ...extra], flutter ? await g.text(join(root, 'pubspec.yaml')) : undefined);
+  const registered = registeredWechatAppId([...snapshot.shipped.filter((f) => !f.tacConfig), ...extra], flutter ? found.pubspec : undefined);
   if (registered) snapshot.sourceIds = { wechatAppId: registered };
 
   if (input.payInfo !== undefined) snapshot.payInfo = input.payInfo;
@@ -122,9 +122,8 @@ export async function gather(input: GatherInput): Promise<Snapshot> {
   return snapshot;
 }
 
-async function pubspecNames(g: GatherContext): Promise<string[]> {
-  const t = await g.text(join(g.root, 'pubspec.yaml'));
-  return t ? pubspecDependencies(t).names : [];
+function pubspecNames(text: string | undefined): string[] {
+  return text ? pubspecDependencies(text).names : [];
 }
 
 /**

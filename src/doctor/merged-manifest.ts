@@ -51,6 +51,8 @@ export interface MergeInput {
   settings?: GradleSummary;
   npmDependencies: readonly string[];
   flutter: boolean;
+  /** pubspec.yaml as discovery read it (Flutter). */
+  pubspec?: string;
   show(abs: string): string;
 }
 
@@ -131,13 +133,6 @@ async function flutterPlugins(input: MergeInput): Promise<{ plugins: Array<{ nam
   return { plugins, listed };
 }
 
-async function pubspecDeps(input: MergeInput): Promise<{ names: string[]; paths: Map<string, string> }> {
-  try {
-    return pubspecDependencies((await readBounded(join(input.root, 'pubspec.yaml'), CAPS.config, input.confine)).toString('utf8'));
-  } catch {
-    return { names: [], paths: new Map() };
-  }
-}
 
 /** Finds and reads every manifest the app's build would merge. */
 export async function gatherMerged(input: MergeInput): Promise<MergedManifest> {
@@ -195,7 +190,7 @@ export async function gatherMerged(input: MergeInput): Promise<MergedManifest> {
 
   if (input.flutter) {
     const { plugins, listed } = await flutterPlugins(input);
-    const pub = await pubspecDeps(input);
+    const pub = input.pubspec !== undefined ? pubspecDependencies(input.pubspec) : { names: [], paths: new Map<string, string>() };
     const seen = new Set<string>();
     for (const p of plugins) {
       seen.add(p.name);
