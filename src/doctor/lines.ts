@@ -14,15 +14,19 @@ function starts(text: string): number[] {
   return out;
 }
 
-/** The 1-based line of `offset` in `text`. */
-export function lineOf(text: string, offset: number): number {
-  const s = starts(text);
+/** How many of the ascending `sorted` are at most `x`: the index of the first one above it. */
+export function countAtMost(sorted: readonly number[], x: number): number {
   let lo = 0;
-  let hi = s.length;
+  let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (s[mid]! <= offset) lo = mid + 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+/** The 1-based line of `offset` in `text`. */
+export function lineOf(text: string, offset: number): number {
+  return countAtMost(starts(text), offset);
 }

@@ -6,7 +6,7 @@
  */
 import type { Document, Element, Node as XmlNode } from '@xmldom/xmldom';
 import { bplist, pbxproj, xmldom } from './deps.js';
-import { lineOf } from './lines.js';
+import { countAtMost, lineOf } from './lines.js';
 import type { GradleSummary, ManifestActivity, ManifestSummary, PbxSummary, PbxTarget, PlistDict } from './types.js';
 
 /** A file that could not be parsed: the message says where. */
@@ -355,15 +355,8 @@ function stringAfter(b: Blanked, code: string, from: number): { value: string; a
 /** String literals whose start lies in (from, to), in order: a binary search over the sorted offsets, not a scan per call. */
 function stringsIn(b: Blanked, from: number, to: number): Array<[number, string]> {
   const at = (b.offsets ??= [...b.strings.keys()].sort((x, y) => x - y));
-  let lo = 0;
-  let hi = at.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (at[mid]! <= from) lo = mid + 1;
-    else hi = mid;
-  }
   const out: Array<[number, string]> = [];
-  for (let i = lo; i < at.length && at[i]! < to; i++) out.push([at[i]!, b.strings.get(at[i]!)!]);
+  for (let i = countAtMost(at, from); i < at.length && at[i]! < to; i++) out.push([at[i]!, b.strings.get(at[i]!)!]);
   return out;
 }
 
