@@ -5,6 +5,7 @@
  * Kotlin DSL `extra["x"]`. Pure text functions: gather reads the files, this reads the values.
  * A value that cannot be traced is reported unknown with the reason; nothing is guessed.
  */
+import { lineOf as lineAt } from './lines.js';
 
 export interface Defined {
   value: string;
@@ -14,7 +15,6 @@ export interface Defined {
 
 export type Defs = Map<string, Defined>;
 
-import { lineOf as lineAt } from './lines.js';
 
 /** Comments removed (line and block), strings kept: enough for the assignments read here. */
 function stripComments(text: string): string {
