@@ -62,6 +62,16 @@ const TOP_KEYS = new Set(['$schema', 'name', 'description', 'retryScale', 'recei
 const REF_RE = /\$\{([^}]*)\}/g;
 const ID_RE = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 const DEFAULT_RETRY_SCALE = 0.001;
+/** Steps in one scenario: a CI smoke test needs a handful; a file of 30,000 would run for an hour. */
+export const MAX_STEPS = 1000;
+/** Longest name and description: they are printed on every run. */
+const MAX_NAME = 200;
+const MAX_DESCRIPTION = 2000;
+
+/** A key from the file as it appears in a message: quoted, cut short (a hostile file's keys can be a megabyte long). */
+function keyText(k: string): string {
+  return JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k);
+}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -79,12 +89,12 @@ export function refsIn(value: unknown): string[] {
 export function validateScenario(input: unknown, fallbackName = 'scenario'): Result<Scenario> {
   const issues: Issue[] = [];
   if (!isObject(input)) return { value: undefined, issues: [issue('scenario.type', 'error', 'a scenario file must hold a JSON object with a "steps" array')] };
-  for (const k of Object.keys(input)) if (!TOP_KEYS.has(k)) issues.push(issue('scenario.unknown-key', 'error', `unknown top-level key "${k}" (known: ${[...TOP_KEYS].filter((x) => x !== '$schema').join(', ')})`, { path: k }));
+  for (const k of Object.keys(input)) if (!TOP_KEYS.has(k)) issues.push(issue('scenario.unknown-key', 'error', `unknown top-level key ${keyText(k)} (known: ${[...TOP_KEYS].filter((x) => x !== '$schema').join(', ')})`, { path: k }));
 
   const name = input.name === undefined ? fallbackName : input.name;
-  if (typeof name !== 'string' || name === '') issues.push(issue('scenario.name', 'error', '"name" must be a non-empty string', { path: 'name' }));
+  if (typeof name !== 'string' || name === '' || name.length > MAX_NAME) issues.push(issue('scenario.name', 'error', `"name" must be a non-empty string of at most ${MAX_NAME} characters`, { path: 'name' }));
   const description = input.description ?? '';
-  if (typeof description !== 'string') issues.push(issue('scenario.description', 'error', '"description" must be a string', { path: 'description' }));
+  if (typeof description !== 'string' || description.length > MAX_DESCRIPTION) issues.push(issue('scenario.description', 'error', `"description" must be a string of at most ${MAX_DESCRIPTION} characters`, { path: 'description' }));
 
   let retryScale = DEFAULT_RETRY_SCALE;
   if (input.retryScale !== undefined) {
@@ -105,6 +115,8 @@ export function validateScenario(input: unknown, fallbackName = 'scenario'): Res
   const steps: ScenarioStep[] = [];
   if (!Array.isArray(input.steps) || input.steps.length === 0) {
     issues.push(issue('scenario.steps', 'error', '"steps" must be a non-empty array', { path: 'steps' }));
+  } else if (input.steps.length > MAX_STEPS) {
+    issues.push(issue('scenario.steps', 'error', `"steps" holds ${input.steps.length} steps; at most ${MAX_STEPS} are run`, { path: 'steps', hint: 'split the flow into several scenario files' }));
   } else {
     const seen = new Set<string>();
     const counts = new Map<string, number>();
@@ -114,7 +126,7 @@ export function validateScenario(input: unknown, fallbackName = 'scenario'): Res
         issues.push(issue('scenario.step.type', 'error', `${at} must be an object`, { path: at }));
         return;
       }
-      for (const k of Object.keys(raw)) if (!STEP_KEYS.has(k)) issues.push(issue('scenario.step.unknown-key', 'error', `${at} has an unknown key "${k}" (known: ${[...STEP_KEYS].join(', ')})`, { path: `${at}.${k}` }));
+      for (const k of Object.keys(raw)) if (!STEP_KEYS.has(k)) issues.push(issue('scenario.step.unknown-key', 'error', `${at} has an unknown key ${keyText(k)} (known: ${[...STEP_KEYS].join(', ')})`, { path: `${at}.${k}` }));
       const action = raw.action;
       if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action)) {
         issues.push(issue('scenario.step.action', 'error', `${at}.action must be one of ${ACTIONS.join(', ')}`, { path: `${at}.action` }));
@@ -129,14 +141,14 @@ export function validateScenario(input: unknown, fallbackName = 'scenario'): Res
         issues.push(issue('scenario.step.id', 'error', `${at}.id must start with a letter or _ and hold only letters, digits, _ and - (up to 64)`, { path: `${at}.id` }));
         return;
       }
-      if (seen.has(id)) issues.push(issue('scenario.step.duplicate-id', 'error', `${at}: the id "${id}" is already used by an earlier step; give this one its own "id"`, { path: `${at}.id` }));
+      if (seen.has(id)) issues.push(issue('scenario.step.duplicate-id', 'error', `${at}: the id ${keyText(id)} is already used by an earlier step; give this one its own "id"`, { path: `${at}.id` }));
       const params = raw.params ?? {};
       const expect = raw.expect ?? DEFAULT_EXPECT[act];
       if (!isObject(params)) issues.push(issue('scenario.step.params', 'error', `${at}.params must be an object`, { path: `${at}.params` }));
       if (!isObject(expect)) issues.push(issue('scenario.step.expect', 'error', `${at}.expect must be an object`, { path: `${at}.expect` }));
       if (isObject(params)) {
         for (const k of Object.keys(params)) {
-          if (!ACTION_PARAMS[act].includes(k)) issues.push(issue('scenario.step.unknown-param', 'error', `${at} (${act}) has an unknown param "${k}" (known: ${ACTION_PARAMS[act].join(', ')})`, { path: `${at}.params.${k}` }));
+          if (!ACTION_PARAMS[act].includes(k)) issues.push(issue('scenario.step.unknown-param', 'error', `${at} (${act}) has an unknown param ${keyText(k)} (known: ${ACTION_PARAMS[act].join(', ')})`, { path: `${at}.params.${k}` }));
         }
         issues.push(...checkLiteralParams(act, params, at));
       }
@@ -144,7 +156,7 @@ export function validateScenario(input: unknown, fallbackName = 'scenario'): Res
         const stepId = ref.split('.')[0]!;
         if (!seen.has(stepId)) {
           issues.push(
-            issue('scenario.step.ref', 'error', `${at} refers to \${${ref}}, but no earlier step has the id "${stepId}"`, {
+            issue('scenario.step.ref', 'error', `${at} refers to \${${ref.length > 60 ? `${ref.slice(0, 60)}…` : ref}}, but no earlier step has the id ${keyText(stepId)}`, {
               path: at,
               hint: `earlier ids: ${[...seen].join(', ') || '(none: this is the first step)'}`,
             }),

@@ -1,24 +1,25 @@
 /**
  * `tacpay simulate scenario <name | file>`: a whole payment flow as one command for CI smoke tests.
- * Each run gets a fresh sandbox in a temp dir (nothing shared, nothing left behind), a built-in
+ * Each run gets a fresh sandbox in a temp dir (nothing shared, nothing left behind, even on Ctrl-C or
+ * SIGTERM), or with --sandbox-dir the sandbox of a data dir your handler knows the key of; a built-in
  * notify handler that verifies every notification and answers as the scenario scripts it (or your
  * own handler with --notify-url), then runs the steps in order through the real order API over
  * HTTP: one line per step, a summary, --json, --junit. After a failed step the rest are skipped
  * (they build on it); the exit code is 1 when any step failed.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ApiName } from '../../core/order-api.js';
 import type { Scenario, ScenarioStep, Mismatch } from '../../core/scenario.js';
 import type { Ctx } from '../context.js';
-import { TacpayError, UsageError } from '../errors.js';
-import { fileError } from '../input.js';
+import { Cancelled, TacpayError, UsageError } from '../errors.js';
 import { action, examples, type App } from '../kit.js';
 import { inert, writeJson } from '../output.js';
 import { table } from './sandbox-data.js';
+import { onStopSignal } from './sandbox-signals.js';
+import { listBuiltins, loadScenario } from './simulate-scenario-file.js';
+import { openScenarioSandbox, type ScenarioSandbox } from './simulate-scenario-sandbox.js';
 import { retryScaleOption, targetUrl, timeoutOption } from './simulate-common.js';
 
 export interface ScenarioOptions {
@@ -28,6 +29,7 @@ export interface ScenarioOptions {
   retryScale?: string;
   timeout: string;
   keep?: boolean;
+  sandboxDir?: string;
 }
 
 export interface StepReport {
@@ -55,72 +57,7 @@ export interface ScenarioReport {
   dataDir?: string;
 }
 
-/** The built-in scenarios: fixtures/scenarios of the package, found from this file (src/ in development, dist/ when installed). */
-export function builtinDir(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'fixtures', 'scenarios');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return undefined;
-}
-
-export interface ScenarioEntry {
-  name: string;
-  description: string;
-  steps: number;
-  file: string;
-}
-
-export function listBuiltins(): ScenarioEntry[] {
-  const dir = builtinDir();
-  if (!dir) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => {
-      const file = join(dir, f);
-      const v = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; description?: string; steps?: unknown[] };
-      return { name: v.name ?? f.replace(/\.json$/, ''), description: v.description ?? '', steps: v.steps?.length ?? 0, file };
-    });
-}
-
-/** A built-in name or a file path; the file's JSON validated before anything runs. */
-export async function loadScenario(ref: string, ctx: Ctx): Promise<{ scenario: Scenario; source: string }> {
-  const { validateScenario } = await import('../../core/scenario.js');
-  const asFile = resolve(ctx.cwd, ref);
-  const builtin = builtinDir();
-  let file: string;
-  if (existsSync(asFile)) file = asFile;
-  else if (builtin && /^[A-Za-z0-9_-]+$/.test(ref) && existsSync(join(builtin, `${ref}.json`))) file = join(builtin, `${ref}.json`);
-  else {
-    const names = listBuiltins().map((s) => s.name);
-    throw new UsageError(`no scenario file or built-in scenario "${inert(ref, { singleLine: true })}"`, `built-in: ${names.join(', ') || '(none found)'}; or give the path of a JSON file`);
-  }
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw fileError(err as NodeJS.ErrnoException, file, 'scenario file');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new TacpayError(`scenario ${inert(file, { singleLine: true })} is not valid JSON: ${(err as Error).message}`, 'check the file with a JSON linter', 'scenario');
-  }
-  const r = validateScenario(json, basename(file).replace(/\.json$/, ''));
-  if (!r.value) {
-    const errors = r.issues.filter((i) => i.severity === 'error');
-    throw new TacpayError(
-      `scenario ${inert(file, { singleLine: true })} has ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${errors.map((i) => inert(i.message, { singleLine: true })).join('; ')}`,
-      errors.find((i) => i.hint)?.hint ?? 'the built-in scenarios (tacpay simulate scenario --list) show the format',
-      'scenario',
-    );
-  }
-  return { scenario: r.value, source: file };
-}
+export { builtinDir, listBuiltins, loadScenario, type ScenarioEntry } from './simulate-scenario-file.js';
 
 /** A fresh id of the order-no charset (§5.1), at most 32 characters. */
 function newId(prefix: string, now: Date): string {
@@ -131,26 +68,28 @@ function newId(prefix: string, now: Date): string {
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
 
-/** Runs a scenario against a fresh sandbox; steps are reported through `onStep` as they finish. */
+/**
+ * Runs a scenario (against a fresh sandbox, or the one of --sandbox-dir); steps are reported through
+ * `onStep` as they finish. SIGINT or SIGTERM stops it between or during steps: everything is cleaned
+ * up first, then Cancelled (exit 130) is thrown.
+ */
 export async function runScenario(scenario: Scenario, source: string, opts: ScenarioOptions, ctx: Ctx, onStep?: (s: StepReport) => void): Promise<ScenarioReport> {
   const retryScale = opts.retryScale !== undefined ? await retryScaleOption(opts.retryScale) : scenario.retryScale;
   const timeoutMs = timeoutOption(opts.timeout);
   const notifyUrl = opts.notifyUrl !== undefined ? targetUrl(opts.notifyUrl, '--notify-url') : undefined;
   const started = Date.now();
-  const dir = mkdtempSync(join(tmpdir(), 'tacpay-scenario-'));
-  const { openStore } = await import('../../sandbox/store.js');
-  const { startSandbox } = await import('../../sandbox/server.js');
-  const { startReceiver } = await import('../../sandbox/notify-receiver.js');
-  const { OrderClient } = await import('../../client/order-client.js');
-  const { createPrivateKey, createPublicKey } = await import('node:crypto');
-  const store = openStore(dir);
-  const cleanups: Array<() => Promise<void> | void> = [() => store.close()];
+  // Listening before the temp dir exists: a signal at any moment after it is made finds a clean-up.
+  const stop = onStopSignal();
+  let signal: NodeJS.Signals | undefined;
+  const stopped = stop.stopped.then((s) => (signal = s));
+  let sb: ScenarioSandbox | undefined;
   try {
-    const sandbox = await startSandbox({ store, port: 0, now: () => ctx.now(), notify: { retryScale, timeoutMs } });
-    cleanups.unshift(() => sandbox.close());
-    const merchant = store.defaultMerchant()!;
-    const { ensurePlatformKeys } = await import('../../sandbox/merchants.js');
-    const platformPublicKey = createPublicKey(ensurePlatformKeys(store).publicPem);
+    sb = await openScenarioSandbox({ sandboxDir: opts.sandboxDir, keep: opts.keep, retryScale, timeoutMs }, ctx);
+    const { startReceiver } = await import('../../sandbox/notify-receiver.js');
+    const { OrderClient } = await import('../../client/order-client.js');
+    const { createPrivateKey, createPublicKey } = await import('node:crypto');
+    const { merchant, store } = sb;
+    const platformPublicKey = createPublicKey(sb.platformPublicPem);
     const receiver = notifyUrl
       ? undefined
       : await startReceiver({
@@ -158,28 +97,45 @@ export async function runScenario(scenario: Scenario, source: string, opts: Scen
           replyTo: (n) => (scenario.receiverReplies[Math.min(n, scenario.receiverReplies.length) - 1] === 'ok' ? { ret: 0, msg: 'ok' } : { ret: -1, msg: 'scenario: this attempt is scripted to fail' }),
           now: () => ctx.now(),
         });
-    if (receiver) cleanups.unshift(() => receiver.close());
-    store.setNotifyUrl(merchant.offer_id, notifyUrl ?? receiver!.url);
+    if (receiver) sb.onClose(() => receiver.close());
+    else if (scenario.receiverReplies.includes('fail')) {
+      ctx.warn(`the scenario scripts the built-in handler's replies (${scenario.receiverReplies.join(', ')}); with --notify-url your handler answers instead, so expectations about failed attempts may not hold`);
+    }
+    sb.setNotifyUrl(notifyUrl ?? receiver!.url);
     const client = new OrderClient({
-      baseUrl: sandbox.url,
+      baseUrl: sb.url,
       credentials: { offerId: merchant.offer_id, offerKey: merchant.offer_key, privateKey: createPrivateKey(merchant.private_key_pem) },
       tsMode: 'beijing-naive',
       now: () => ctx.now(),
       retries: 0,
       totalTimeoutMs: timeoutMs,
     });
-    cleanups.unshift(() => client.close());
+    sb.onClose(() => client.close());
 
-    const env: RunEnv = { ctx, store, offerId: merchant.offer_id, client, retryScale, receiver, scenario };
+    const env: RunEnv = { ctx, store, offerId: merchant.offer_id, offerKey: merchant.offer_key, platformPublicKey, client, retryScale, receiver, scenario };
     const results: Record<string, unknown> = {};
     const steps: StepReport[] = [];
     let failed = false;
     for (const step of scenario.steps) {
-      const report = failed ? skipped(step) : await runStep(step, results, env);
+      if (signal) break;
+      let report: StepReport;
+      if (failed) report = skipped(step);
+      else {
+        const running = runStep(step, results, env);
+        // The step is abandoned, not awaited, once a signal comes: its late failure (the store is closed under it) is expected.
+        running.catch(() => {});
+        const r = await Promise.race([running, stopped]);
+        if (typeof r === 'string') break;
+        report = r;
+      }
       if (report.status === 'failed') failed = true;
       if (report.result) results[step.id] = report.result;
       steps.push(report);
       onStep?.(report);
+    }
+    if (signal) {
+      ctx.note(`${signal}: stopping after ${steps.length} of ${scenario.steps.length} steps (the sandbox stops${sb.temporary ? ' and its temp dir goes' : ''})`);
+      throw new Cancelled(`cancelled (${signal})`);
     }
     return {
       scenario: scenario.name,
@@ -190,15 +146,37 @@ export async function runScenario(scenario: Scenario, source: string, opts: Scen
       skipped: steps.filter((s) => s.status === 'skipped').length,
       durationMs: Date.now() - started,
       steps,
-      ...(opts.keep ? { dataDir: dir } : {}),
+      ...(opts.keep || !sb.temporary ? { dataDir: sb.dir } : {}),
     };
   } finally {
-    for (const c of cleanups) await c();
-    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+    try {
+      await sb?.close();
+    } finally {
+      stop.dispose();
+    }
   }
 }
 
+/**
+ * Whether the order's notifications verify (D2) with the platform public key and the offerKey:
+ * as the built-in handler received them, or, when your handler receives them (--notify-url), as
+ * the sandbox logged sending them. False when none was sent.
+ */
+async function signaturesVerified(env: RunEnv, outTradeNo: string, sent: ReadonlyArray<{ body: string; at: string }>): Promise<boolean> {
+  const isSign = (code: string): boolean => code.startsWith('notify.sign');
+  if (env.receiver) {
+    const got = env.receiver.received.filter((r) => r.check.body?.out_trade_no === outTradeNo);
+    return got.length > 0 && got.every((r) => !r.check.issues.some((i) => isSign(i.code)));
+  }
+  const bodies = sent.filter((a) => a.body !== '');
+  if (!bodies.length) return false;
+  const { verifyNotification } = await import('../../core/notification.js');
+  return bodies.every((a) => !verifyNotification(a.body, env.offerKey, env.platformPublicKey, { now: new Date(a.at) }).issues.some((i) => isSign(i.code)));
+}
+
 interface RunEnv {
+  offerKey: string;
+  platformPublicKey: import('node:crypto').KeyObject;
   ctx: Ctx;
   store: import('../../sandbox/store.js').Store;
   offerId: string;
@@ -314,15 +292,15 @@ const STEPS: Readonly<Record<ScenarioStep['action'], StepFn>> = {
     const d = await waitForDelivery(env.store, order.id, wait, typeof p.timeout_ms === 'number' ? p.timeout_ms : 10_000);
     const state = env.store.orderById(order.id)!.order_state;
     if (!d) return { delivered: false, status: 'none', attempts: 0, history: [], order_state: state };
-    const history = env.store.attemptsOf(d.id).map((a) => ({ attempt: a.attempt, delivered: a.delivered === 1, http_status: a.http_status, reason: a.reason ?? '', order_state: a.order_state }));
-    const got = env.receiver?.received.filter((r) => r.check.body?.out_trade_no === order.out_trade_no);
+    const rows = env.store.attemptsOf(d.id);
+    const history = rows.map((a) => ({ attempt: a.attempt, delivered: a.delivered === 1, http_status: a.http_status, reason: a.reason ?? '', order_state: a.order_state }));
     return {
       delivered: d.status === 'delivered',
       status: d.status,
       attempts: d.attempts,
       history,
       order_state: state,
-      ...(got ? { signature_verified: got.length > 0 && got.every((r) => !r.check.issues.some((i) => i.code.startsWith('notify.sign'))) } : {}),
+      signature_verified: await signaturesVerified(env, order.out_trade_no, rows),
     };
   },
 
@@ -346,12 +324,13 @@ const STEPS: Readonly<Record<ScenarioStep['action'], StepFn>> = {
 export async function writeJunit(file: string, r: ScenarioReport, ctx: Ctx): Promise<string> {
   const { junitXml } = await import('./simulate-junit.js');
   const xml = junitXml({
-    name: `tacpay scenario ${r.scenario}`,
+    // XML cannot carry most control characters at all: the name goes in escaped, as on a terminal.
+    name: `tacpay scenario ${inert(r.scenario, { singleLine: true })}`,
     timestamp: new Date(Date.now() - r.durationMs),
     timeS: r.durationMs / 1000,
     cases: r.steps.map((s) => ({
       name: `${s.id} (${s.action})`,
-      className: `tacpay.scenario.${r.scenario}`,
+      className: `tacpay.scenario.${inert(r.scenario, { singleLine: true })}`,
       timeS: s.durationMs / 1000,
       status: s.status,
       ...(s.status === 'failed' ? { failure: failureText(s) } : {}),
@@ -377,7 +356,7 @@ export function failureText(s: StepReport): string {
 export function stepLine(s: StepReport, ctx: Ctx): string {
   const c = ctx.color;
   const mark = s.status === 'passed' ? c.green('✓') : s.status === 'failed' ? c.red('✗') : c.dim('-');
-  const what = s.status === 'passed' ? stepSummary(s) : s.status === 'failed' ? inert(failureText(s), { singleLine: true }) : 'skipped';
+  const what = s.status === 'passed' ? inert(stepSummary(s), { singleLine: true }) : s.status === 'failed' ? inert(failureText(s), { singleLine: true }) : 'skipped';
   return `${mark} ${s.id.padEnd(14)} ${what} ${c.dim(`${s.durationMs}ms`)}\n`;
 }
 
@@ -402,7 +381,7 @@ function stepSummary(s: StepReport): string {
 export function summaryLine(r: ScenarioReport, ctx: Ctx): string {
   const c = ctx.color;
   const counts = `${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`;
-  return `${r.failed ? c.red(counts) : c.green(counts)} ${c.dim(`(scenario ${r.scenario}, ${(r.durationMs / 1000).toFixed(2)} s)`)}\n`;
+  return `${r.failed ? c.red(counts) : c.green(counts)} ${c.dim(`(scenario ${inert(r.scenario, { singleLine: true })}, ${(r.durationMs / 1000).toFixed(2)} s)`)}\n`;
 }
 
 export function registerSimulateScenario(simulate: Command, app: App): void {
@@ -412,10 +391,11 @@ export function registerSimulateScenario(simulate: Command, app: App): void {
     .argument('[name|file]', 'a built-in scenario (--list) or a scenario JSON file')
     .option('--list', 'list the built-in scenarios')
     .option('--junit <file>', 'also write a JUnit XML report')
-    .option('--notify-url <url>', "deliver notifications to your handler instead of the built-in one (it must know the sandbox's orders)")
+    .option('--notify-url <url>', 'deliver notifications to your handler instead of the built-in one (with --sandbox-dir, so it can know the platform key)')
     .option('--retry-scale <factor>', "scale of the notification retry schedule (default: the scenario's, else 0.001)")
     .option('--timeout <ms>', 'per API call and per notification attempt', '10000')
-    .option('--keep', 'keep the sandbox data dir and print where it is');
+    .option('--keep', 'keep the temp sandbox data dir and print where it is')
+    .option('--sandbox-dir <dir>', "use this sandbox data dir (its platform key and merchant) instead of a fresh one: the running sandbox on it, else one started here; its data stays");
   cmd
     .addHelpText(
       'after',
@@ -425,19 +405,26 @@ A scenario file: {"name", "description", "retryScale", "receiver": {"replies": [
 deliver (waits for the notification: wait "final" or "first"), query, close, refund, query_refund.
 A step refers to earlier results as \${stepId.field}, e.g. "\${create.out_trade_no}"; ids default
 to the action name (then refund2, ...). expect is matched as a subset; API steps expect ret 0 and
-deliver expects delivered true unless told otherwise. Exit 1 when a step fails.`,
+deliver expects delivered true unless told otherwise. A file is read only if it is a regular file
+of at most 1 MB, nested at most 32 levels, and runs at most 1000 steps.
+
+Your own handler (--notify-url) verifies each notification with a sandbox's platform public key:
+give the scenario that sandbox with --sandbox-dir DIR (tacpay sandbox keys --data DIR prints the
+key). A fresh sandbox has a new key each run, which no handler can know in advance.
+Exit codes: 0 every step passed, 1 a step failed (or the file is refused), 2 usage,
+130 stopped by Ctrl-C or SIGTERM (the sandbox is stopped and its temp dir removed first).`,
     )
     .action(
       action<ScenarioOptions>(app, async (opts, ctx, args) => {
         if (opts.list) {
           const list = listBuiltins();
           if (ctx.json) writeJson(ctx.stdout, { scenarios: list });
-          else ctx.stdout.write(table(['NAME', 'STEPS', 'DESCRIPTION'], list.map((s) => [s.name, String(s.steps), s.description]), (h) => ctx.color.bold(h)));
+          else ctx.stdout.write(table(['NAME', 'STEPS', 'DESCRIPTION'], list.map((s) => [inert(s.name, { singleLine: true }), String(s.steps), inert(s.description, { singleLine: true })]), (h) => ctx.color.bold(h)));
           return 0;
         }
         if (args[0] === undefined) throw new UsageError('which scenario? give a name or a file', 'tacpay simulate scenario --list shows the built-in ones');
         const { scenario, source } = await loadScenario(args[0], ctx);
-        if (!ctx.json) ctx.note(`scenario ${scenario.name}: ${scenario.steps.length} steps against a fresh sandbox`);
+        if (!ctx.json) ctx.note(`scenario ${inert(scenario.name, { singleLine: true })}: ${scenario.steps.length} step${scenario.steps.length === 1 ? '' : 's'} against ${opts.sandboxDir !== undefined ? 'the sandbox of --sandbox-dir' : 'a fresh sandbox'}`);
         const r = await runScenario(scenario, source, opts, ctx, ctx.json ? undefined : (s) => ctx.stdout.write(stepLine(s, ctx)));
         if (opts.junit) {
           const path = await writeJunit(opts.junit, r, ctx);
@@ -445,7 +432,7 @@ deliver expects delivered true unless told otherwise. Exit 1 when a step fails.`
         }
         if (ctx.json) writeJson(ctx.stdout, r);
         else ctx.stdout.write(summaryLine(r, ctx));
-        if (r.dataDir && !ctx.json) ctx.note(`sandbox data kept at ${inert(r.dataDir, { singleLine: true })}`);
+        if (r.dataDir && !ctx.json) ctx.note(`sandbox data ${opts.sandboxDir !== undefined ? 'left in place' : 'kept'} at ${inert(r.dataDir, { singleLine: true })}`);
         return r.failed ? 1 : 0;
       }),
     );
@@ -454,5 +441,6 @@ deliver expects delivered true unless told otherwise. Exit 1 when a step fails.`
     'tacpay simulate scenario happy-path',
     'tacpay simulate scenario delivery-retry --junit reports/tacpay.xml',
     'tacpay simulate scenario ./checkout.json --notify-url http://127.0.0.1:3000/notify --json',
+    'tacpay simulate scenario happy-path --sandbox-dir .tacpay-sandbox --notify-url http://127.0.0.1:3000/notify',
   ]);
 }
