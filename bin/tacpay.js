@@ -11,7 +11,7 @@ if (major < 22 || (major === 22 && minor < 13)) {
 }
 
 const { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { dirname, join } = require('node:path');
 const Module = require('node:module');
 const vm = require('node:vm');
 
@@ -70,7 +70,7 @@ function saveCodeCache(cache) {
   return Promise.resolve()
     .then(() => bundle.exports.warmForCodeCache())
     .then(() => {
-      mkdirSync(cache.dir, { recursive: true, mode: 0o700 });
+      makeDirs(cache.dir);
       const tmp = `${cache.file}.${process.pid}.tmp`;
       writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
       renameSync(tmp, cache.file);
@@ -83,6 +83,26 @@ function saveCodeCache(cache) {
       }
     })
     .catch(() => {});
+}
+
+/**
+ * mkdir -p that always ends: Node's recursive mkdirSync loops for ever under a parent that refuses
+ * children with ENOENT, as /proc does (HOME=/proc/nonexistent hung every command here).
+ */
+function makeDirs(dir) {
+  const parent = dirname(dir);
+  if (parent !== dir) {
+    try {
+      statSync(parent);
+    } catch {
+      makeDirs(parent);
+    }
+  }
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if (err.code !== 'EEXIST') throw err;
+  }
 }
 
 /** FNV-1a, 32 bits, as hex: a short stable name for the cache key (node:crypto would cost ~10 ms to load). */

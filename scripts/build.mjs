@@ -64,7 +64,7 @@ await build({
   target: 'node22',
   legalComments: 'none',
   minify: !process.env.TACPAY_NO_MINIFY,
-  external: ['undici', '@inquirer/input', '@inquirer/confirm'],
+  external: ['undici', '@inquirer/input', '@inquirer/confirm', 'yocto-spinner'],
   // qs depends on polyfills (side-channel -> get-intrinsic & co.) that cost ~10 ms of start-up on a
   // Node that has WeakMap and Object.defineProperty natively; these shims keep qs's own code as is.
   alias: {

@@ -6,6 +6,8 @@ export interface App {
   io: BaseIo;
   /** Exit code the last action asked for. */
   exitCode: number;
+  /** With --json, commander's own help and version text is held back (main.ts prints JSON instead). */
+  quietHelp?: boolean;
 }
 
 /** Wraps a command handler: builds the context from global flags, records the exit code it returns. */

@@ -4,21 +4,31 @@ import { CommanderError } from 'commander';
 import { makeCtx, type BaseIo } from './context.js';
 import { FdOut, isTerminal } from './fd-out.js';
 import { ApiError, Cancelled, EXIT, TacpayError, UsageError } from './errors.js';
+import { runInterruptCleanups } from './interrupt.js';
 import { inert, writeJson } from './output.js';
 import type { App } from './kit.js';
 import { buildProgram } from './program.js';
 
 /** Runs tacpay with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[], io: BaseIo): Promise<number> {
-  const app: App = { io, exitCode: EXIT.ok };
+  const json = wantsJson(argv);
+  const app: App = { io, exitCode: EXIT.ok, quietHelp: json };
   const program = buildProgram(app, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return app.exitCode;
   } catch (err) {
+    if (json && err instanceof CommanderError && HELP_CODES.has(err.code)) {
+      const { helpDocument, versionDocument } = await import('./help-json.js');
+      writeJson(io.stdout, err.code === 'commander.version' ? versionDocument() : helpDocument(program, argv));
+      return EXIT.ok;
+    }
     return await report(err, argv, io);
   }
 }
+
+/** Commander ends with these after printing help or the version: a normal end, exit 0. */
+const HELP_CODES = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);
 
 function wantsJson(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
@@ -28,7 +38,7 @@ function wantsJson(argv: readonly string[]): boolean {
 async function report(err: unknown, argv: readonly string[], io: BaseIo): Promise<number> {
   // --help and --version arrive here as CommanderErrors: they end before any context is built.
   if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    if (HELP_CODES.has(err.code)) return EXIT.ok;
     if (err.code === 'commander.executeSubCommandAsync') return err.exitCode;
   }
   const json = wantsJson(argv);
@@ -43,8 +53,11 @@ async function report(err: unknown, argv: readonly string[], io: BaseIo): Promis
   if (err instanceof CommanderError) {
     exitCode = EXIT.usage;
     code = 'usage';
-    message = err.message.replace(/^error: /, '');
-    hint = 'run with --help to see the usage';
+    // Commander puts its suggestion on a second line: one line of message, the suggestion in the hint.
+    const [first, ...rest] = err.message.replace(/^error: /, '').split('\n');
+    message = first!.trim();
+    const suggestion = rest.join(' ').match(/\(Did you mean (.+)\?\)/)?.[1];
+    hint = suggestion ? `did you mean ${suggestion}? (--help shows the usage)` : 'run with --help to see the usage';
   } else if (isPromptExit(err) || err instanceof Cancelled) {
     exitCode = EXIT.cancelled;
     code = 'cancelled';
@@ -116,6 +129,16 @@ export async function runFromProcess(opts: { importModule?: (specifier: string) 
     stderr.write(`error: cannot write to stdout: ${err.code ?? ''} ${err.message}\nhint: check the disk or the file stdout goes to\n`),
   );
   const argv = process.argv.slice(2);
+  // Ctrl-C where no command stops on it by itself (a network wait, a batch): "cancelled", exit 130,
+  // as one JSON document with --json. Commands that stop cleanly on SIGINT (sandbox start, listen,
+  // log --follow) add their own listener, and then this one stands aside.
+  process.on('SIGINT', () => {
+    if (process.listenerCount('SIGINT') > 1) return;
+    runInterruptCleanups();
+    if (wantsJson(argv)) writeJson(stdout, { error: { code: 'cancelled', message: 'cancelled (SIGINT)' } });
+    else stderr.write('error: cancelled (SIGINT)\n');
+    process.exit(EXIT.cancelled);
+  });
   // A big batch file: its verify workers boot while the rest of the CLI starts (prespawn.ts).
   if (argv[0] === 'decode' && argv.some((a) => a === '--file' || a.startsWith('--file='))) {
     const [{ prespawn }, { WORKER_URLS }] = await Promise.all([import('./batch/prespawn.js'), import('./batch/worker-urls.js')]);

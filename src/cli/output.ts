@@ -18,17 +18,19 @@ export function writableOf(out: OutStream): NodeJS.WritableStream {
 
 /**
  * Colour level for one stream. --json and --no-color always win (machine output must stay clean);
- * then FORCE_COLOR (so `FORCE_COLOR=1 tacpay ... | less -R` works); then NO_COLOR (no-color.org:
- * present and not empty); then a TTY that is not TERM=dumb. chalk's own detection ignores NO_COLOR.
+ * then NO_COLOR (no-color.org: present and not empty), which also beats FORCE_COLOR: NO_COLOR is
+ * the user's own standing choice, while FORCE_COLOR is often set for them by a CI runner or a tool
+ * that wraps the terminal; then FORCE_COLOR (so `FORCE_COLOR=1 tacpay ... | less -R` works); then a
+ * TTY that is not TERM=dumb. chalk's own detection ignores NO_COLOR.
  */
 export function colorLevel(env: Readonly<Record<string, string | undefined>>, isTTY: boolean, flags: { json?: boolean; color?: boolean }): 0 | 1 | 2 | 3 {
   if (flags.json || flags.color === false) return 0;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
   const force = env.FORCE_COLOR;
   if (force !== undefined) {
     if (force === '0' || force === 'false') return 0;
     return force === '2' ? 2 : force === '3' ? 3 : 1;
   }
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
   if (!isTTY || env.TERM === 'dumb') return 0;
   return env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit' ? 3 : 2;
 }

@@ -22,8 +22,8 @@ export function buildProgram(app: App, argv?: readonly string[]): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => app.io.stdout.write(s),
-      writeErr: (s) => app.io.stderr.write(s),
+      writeOut: (s) => app.quietHelp || app.io.stdout.write(s),
+      writeErr: (s) => app.quietHelp || app.io.stderr.write(s),
       // Commander's defaults ask process.stdout and process.stderr, which creates them (~2 ms of start-up):
       // the width and colour of our own streams answer the same questions.
       getOutHelpWidth: () => app.io.stdout.columns ?? 80,

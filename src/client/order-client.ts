@@ -11,7 +11,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { canonicalString } from '../core/canonical.js';
+import { canonicalString, joinParams } from '../core/canonical.js';
 import type { AccountApi } from '../core/account-api.js';
 import type { ApiName } from '../core/order-api.js';
 import { signText } from '../core/signature.js';
@@ -37,8 +37,10 @@ export interface ClientOptions {
   retries?: number;
   /** Injected in tests; otherwise built from the environment (proxy) once per client. */
   dispatcher?: Dispatcher;
-  /** Called before each retry (the CLI prints a note). */
+  /** Called before each retry (the CLI prints a note); `reason` is in words ("no answer within 15 s"). */
   onRetry?: (attempt: number, reason: string, delayMs: number) => void;
+  /** Called as each attempt is sent (the CLI's --verbose): what goes on the wire, and the string-to-sign with the offerKey left out. */
+  onSend?: (sent: SentRequest) => void;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -54,6 +56,17 @@ export interface CallResult {
   body: Record<string, unknown>;
   attempts: number;
   durationMs: number;
+}
+
+export interface SentRequest {
+  attempt: number;
+  method: 'GET' | 'POST';
+  /** The URL as requested (query included for the query wire forms). */
+  url: string;
+  /** The form body (post-form only). */
+  body?: string;
+  /** The canonical string that was signed, ending where the offerKey was appended: never the offerKey itself. */
+  stringToSignWithoutKey: string;
 }
 
 /** The network failed or the server did not answer JSON: not an API answer. */
@@ -106,23 +119,28 @@ export class OrderClient {
     const method = wire === 'get-query' ? 'GET' : 'POST';
     const retries = opts.retries ?? 2;
     const started = Date.now();
+    const timeoutMs = opts.totalTimeoutMs ?? 15000;
+    const { sign: _sign, ...unsigned } = signed;
+    const stringToSignWithoutKey = joinParams(unsigned);
     const { request } = await import('undici');
     this.dispatcher ??= opts.dispatcher ?? (await makeDispatcher(opts.baseUrl, opts.connectTimeoutMs ?? 5000));
 
     for (let attempt = 1; ; attempt++) {
       let reason: string;
+      const target = wire === 'post-form' ? url : `${url}?${query}`;
+      opts.onSend?.({ attempt, method, url: target, ...(wire === 'post-form' ? { body: query } : {}), stringToSignWithoutKey });
       try {
-        const res = await request(wire === 'post-form' ? url : `${url}?${query}`, {
+        const res = await request(target, {
           method,
           dispatcher: this.dispatcher,
-          signal: AbortSignal.timeout(opts.totalTimeoutMs ?? 15000),
-          headersTimeout: opts.totalTimeoutMs ?? 15000,
-          bodyTimeout: opts.totalTimeoutMs ?? 15000,
+          signal: AbortSignal.timeout(timeoutMs),
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
           ...(wire === 'post-form' ? { body: query, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}),
         });
         const text = await res.body.text();
         if (res.statusCode >= 500 && attempt <= retries) {
-          reason = `HTTP ${res.statusCode}`;
+          reason = `the server answered HTTP ${res.statusCode}`;
         } else {
           const body = parseJsonObject(text);
           if (!body) {
@@ -136,10 +154,12 @@ export class OrderClient {
         }
       } catch (err) {
         if (err instanceof TransportError) throw err;
-        const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
+        // A DOMException (the timeout's abort) has a numeric legacy `code` (23): its name says what happened.
+        const raw = (err as NodeJS.ErrnoException).code;
+        const code = typeof raw === 'string' ? raw : (err as Error).name;
         const retryable = RETRYABLE_CODES.has(code) || (err as Error).name === 'TimeoutError';
         if (!retryable || attempt > retries) throw transportError(err as Error, code, opts.baseUrl, attempt);
-        reason = code;
+        reason = reasonInWords(err as Error, code, timeoutMs);
       }
       const delay = 200 * 2 ** (attempt - 1);
       opts.onRetry?.(attempt, reason, delay);
@@ -172,6 +192,25 @@ function flatHeaders(h: Record<string, string | string[] | undefined>): Record<s
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
   return out;
+}
+
+/** Why an attempt failed, for the retry note: what happened, then the code for searching. */
+export function reasonInWords(err: Error, code: string, timeoutMs: number): string {
+  if (err.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return `no answer within ${seconds(timeoutMs)}`;
+  const words: Record<string, string> = {
+    ECONNREFUSED: 'connection refused: nothing listens there',
+    ECONNRESET: 'the server reset the connection',
+    EPIPE: 'the connection closed while sending',
+    ETIMEDOUT: 'the connection timed out',
+    UND_ERR_SOCKET: 'the connection closed before an answer',
+    UND_ERR_CONNECT_TIMEOUT: 'could not connect in time',
+    EAI_AGAIN: 'DNS lookup failed for now',
+  };
+  return `${words[code] ?? 'the request failed'} (${code})`;
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 function transportError(err: Error, code: string, baseUrl: string, attempts: number): TransportError {

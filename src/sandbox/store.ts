@@ -7,7 +7,8 @@
  * Every multi-step change runs in one IMMEDIATE transaction, so concurrent creates of one
  * out_trade_no (even from two processes) yield one order: UNIQUE(offer_id, out_trade_no) backs it.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
+import { MakeDirError, makeDirs } from './make-dirs.js';
 import { dirname, join } from 'node:path';
 import { ACCOUNT_ID } from '../core/account-api.js';
 import { ExpectedError } from '../core/expected-error.js';
@@ -298,7 +299,7 @@ export function openStore(dir: string, opts: { readonly?: boolean } = {}): Store
   try {
     if (!opts.readonly) {
       // A reader must not create an empty data dir as a side effect of looking for one.
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      makeDirs(dir, 0o700);
       // The store holds offerKeys and private keys: 0600 from its first byte. SQLite gives the
       // -wal and -shm files the mode of the database file.
       closeSync(openSync(file, 'a', 0o600));
@@ -332,6 +333,7 @@ function tighten(file: string): void {
 
 /** A store that cannot be opened, as the user can act on it: one line naming the file, and what to do. */
 function storeError(file: string, err: unknown, readonly: boolean): Error {
+  if (err instanceof MakeDirError) return new ExpectedError(`the sandbox data dir ${dirname(file)} cannot be created: ${err.message}`, 'give a data dir you can write with --sandbox-dir, or set XDG_DATA_HOME (or HOME) to a writable directory');
   const code = sqliteCode(err) ?? (err as NodeJS.ErrnoException)?.code;
   if (readonly && code && /CANTOPEN/.test(code) && !existsSync(file)) return new ExpectedError(`no sandbox store at ${file}`, 'start one with tacpay sandbox start, or give the right --sandbox-dir');
   const reason = (err as Error)?.message ?? String(err);
@@ -526,6 +528,20 @@ export class Store {
     const keys = Object.keys(fields) as Array<keyof typeof fields>;
     if (!keys.length) return;
     this.q(`UPDATE orders SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`).run(...valuesOf(fields, keys), id);
+  }
+
+  /**
+   * `tacpay sandbox reset`: forgets every order, refund, notification, hosted account and logged
+   * request, keeping the merchants and the platform key a backend is configured with. Children first
+   * (foreign keys); one transaction, so a reset is all or nothing.
+   */
+  clearActivity(): Record<string, number> {
+    const tables = ['delivery_attempts', 'deliveries', 'refunds', 'account_bills', 'accounts', 'orders', 'requests'] as const;
+    const removed: Record<string, number> = {};
+    this.transaction(() => {
+      for (const t of tables) removed[t] = Number(this.q(`DELETE FROM ${t}`).run().changes);
+    });
+    return removed;
   }
 
   countOrders(): number {

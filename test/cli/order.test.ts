@@ -135,7 +135,7 @@ describe('configured targets and production safety', () => {
       env: cleanEnv({ TACPAY_OFFER_KEY: h.merchant.offer_key }),
     });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/attempt 1 failed \(ECONNREFUSED\); retrying/);
+    expect(r.stderr).toMatch(/attempt 1 failed: connection refused: nothing listens there \(ECONNREFUSED\); retrying in 200 ms/);
     expect(r.stderr).toMatch(/error: nothing is listening at http:\/\/127.0.0.1:1 after 2 attempts/);
   });
 

@@ -10,8 +10,11 @@ describe('colour decision', () => {
     expect(colorLevel({ NO_COLOR: '1' }, true, {})).toBe(0);
     expect(colorLevel({ NO_COLOR: '' }, true, {})).toBeGreaterThan(0);
   });
-  it('lets FORCE_COLOR win over NO_COLOR and a pipe, but never over --json or --no-color', () => {
-    expect(colorLevel({ FORCE_COLOR: '1', NO_COLOR: '1' }, false, {})).toBe(1);
+  it('lets FORCE_COLOR win over a pipe, but never over NO_COLOR, --json or --no-color', () => {
+    expect(colorLevel({ FORCE_COLOR: '1', NO_COLOR: '1' }, false, {})).toBe(0);
+    expect(colorLevel({ FORCE_COLOR: '1', NO_COLOR: '1' }, true, {})).toBe(0);
+    expect(colorLevel({ FORCE_COLOR: '1', NO_COLOR: '' }, false, {})).toBe(1);
+    expect(colorLevel({ FORCE_COLOR: '1' }, false, {})).toBe(1);
     expect(colorLevel({ FORCE_COLOR: '0' }, true, {})).toBe(0);
     expect(colorLevel({ FORCE_COLOR: '3' }, false, { json: true })).toBe(0);
     expect(colorLevel({ FORCE_COLOR: '3' }, true, { color: false })).toBe(0);

@@ -122,7 +122,7 @@ describe('only the command a run names is built', () => {
     for (const argv of [['--help'], ['help', 'decode'], ['decod', 'x'], ['completion', 'bash'], []]) expect(names(argv)).toEqual(all);
     // The suggestion for a typo needs the other names.
     const r = await runCli(['decod', 'x']);
-    expect(r.stderr).toContain('(Did you mean decode?)');
+    expect(r.stderr).toBe("error: unknown command 'decod'\nhint: did you mean decode? (--help shows the usage)\n");
   });
 
   it('a run that names no command builds no subcommands, and its root help is the full tree\'s, byte for byte', async () => {

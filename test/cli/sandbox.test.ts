@@ -155,7 +155,7 @@ describe('sandbox merchant', () => {
     for (const args of [['merchant', 'list'], ['merchant', 'set-notify', 'TC1', 'none'], ['log'], ['pay', 'open_1']]) {
       const r = await runCli(['sandbox', ...args, '--data', dir]);
       expect(r.code, args.join(' ')).toBe(1);
-      expect(r.stderr).toBe(`error: no sandbox data at ${dir}; run tacpay sandbox start first\nhint: or point --data (or the sandboxDir option) at the directory a sandbox uses\n`);
+      expect(r.stderr).toBe(`error: no sandbox data at ${dir}; run tacpay sandbox start first\nhint: or point --sandbox-dir (or the sandboxDir option) at the directory a sandbox uses\n`);
       expect(existsSync(dir)).toBe(false);
     }
   });

@@ -4,6 +4,7 @@ import { envName, OPTIONS } from '../../config/options.js';
 import { displayValue } from '../../config/resolve.js';
 import { action, examples, type App } from '../kit.js';
 import { inert, rows, writeJson } from '../output.js';
+import { parseKey } from '../../core/keys.js';
 
 export interface ConfigListEntry {
   key: string;
@@ -44,8 +45,22 @@ export function registerConfig(program: Command, app: App): void {
           ['profile', resolved.profile ?? c.dim('none')],
         ]));
         ctx.stdout.write(`\n${c.bold('Options')}\n`);
-        ctx.stdout.write(rows(entries.map((e) => [e.key, e.value === undefined ? c.dim(`unset (${e.env})`) : `${inert(e.value, { singleLine: true })}  ${c.dim(`from ${e.origin}`)}`])));
+        ctx.stdout.write(rows(entries.map((e) => [e.key, e.value === undefined ? c.dim(`unset (${e.env})`) : `${inert(shortValue(e.value), { singleLine: true })}  ${c.dim(`from ${e.origin}`)}`])));
       }),
     );
   examples(list, ['tacpay config list', 'tacpay config list --profile shop2 --json']);
+}
+
+/**
+ * A value as one readable row: an inline key (a PEM block is ~450 characters) becomes what
+ * identifies it, its size and fingerprint; anything else long is cut in the middle. --json keeps
+ * the whole value (secrets are redacted before this either way).
+ */
+function shortValue(value: string): string {
+  if (value.length <= 96) return value;
+  if (/-----BEGIN|^MII/.test(value)) {
+    const key = parseKey(value, 'any').value;
+    if (key) return `inline ${key.kind} key, RSA-${key.bits}, ${key.fingerprint} (${value.length} characters; --json shows it whole)`;
+  }
+  return `${value.slice(0, 60)}…${value.slice(-20)} (${value.length} characters; --json shows it whole)`;
 }

@@ -1,11 +1,13 @@
 /** What the order and refund commands do when they run: one signed call to a resolved target, errors mapped. */
 import { randomBytes } from 'node:crypto';
-import type { CallResult } from '../../client/order-client.js';
+import type { CallResult, SentRequest } from '../../client/order-client.js';
 import type { AccountApi } from '../../core/account-api.js';
 import type { ApiName } from '../../core/order-api.js';
 import { retHint } from '../../core/ret-codes.js';
 import type { Ctx } from '../context.js';
 import { ApiError, TacpayError, UsageError } from '../errors.js';
+import { inert } from '../output.js';
+import { startWaiting } from '../wait-spinner.js';
 import { resolveTarget, type Target } from '../order-target.js';
 import { targetFlags, type TargetOptions } from './order-common.js';
 
@@ -33,6 +35,8 @@ export async function withTarget<T>(ctx: Ctx, o: TargetOptions, fn: (t: Target) 
 /** Makes one signed call; a transport failure or a ret != 0 becomes a one-line error with a hint. */
 export async function callApi(ctx: Ctx, target: Target, o: TargetOptions, api: ApiName | AccountApi, params: Record<string, string>, pathId?: string): Promise<CallResult> {
   const { OrderClient, TransportError } = await import('../../client/order-client.js');
+  const host = new URL(target.baseUrl).host;
+  const waiting = startWaiting(ctx, `waiting for ${host} (${api})`);
   const client = new OrderClient({
     baseUrl: target.baseUrl,
     credentials: { offerId: target.offerId, offerKey: target.offerKey, privateKey: target.privateKey },
@@ -41,10 +45,15 @@ export async function callApi(ctx: Ctx, target: Target, o: TargetOptions, api: A
     ...(o.wire ? { wire: o.wire } : {}),
     totalTimeoutMs: wholeNumber(o.timeout, '--timeout', 1) ?? 15000,
     retries: wholeNumber(o.retries, '--retries', 0) ?? 2,
-    onRetry: (attempt, reason, delay) => ctx.note(`${api}: attempt ${attempt} failed (${reason}); retrying in ${delay} ms`),
+    onRetry: (attempt, reason, delay) => {
+      waiting.stop();
+      ctx.note(`${api}: attempt ${attempt} failed: ${reason}; retrying in ${delay} ms`);
+    },
+    ...(ctx.verbose ? { onSend: (sent) => verboseSent(ctx, sent) } : {}),
   });
   try {
-    const result = await client.call(api, params, pathId);
+    const result = await client.call(api, params, pathId).finally(() => waiting.stop());
+    if (ctx.verbose) verboseAnswer(ctx, result);
     const ret = Number(result.body.ret);
     if (ret !== 0) {
       const msg = typeof result.body.msg === 'string' ? result.body.msg : '';
@@ -63,6 +72,19 @@ export async function callApi(ctx: Ctx, target: Target, o: TargetOptions, api: A
   } finally {
     await client.close();
   }
+}
+
+/** --verbose: the request as sent, and what was signed (the offerKey is appended where the string ends; it is never shown). */
+function verboseSent(ctx: Ctx, sent: SentRequest): void {
+  ctx.note(`> ${sent.method} ${inert(sent.url, { singleLine: true })}${sent.attempt > 1 ? ` (attempt ${sent.attempt})` : ''}`);
+  if (sent.body !== undefined) ctx.note(`> body ${inert(sent.body, { singleLine: true })}`);
+  ctx.note(`> string-to-sign ${inert(sent.stringToSignWithoutKey, { singleLine: true })}<offerKey>`);
+}
+
+function verboseAnswer(ctx: Ctx, r: CallResult): void {
+  const tries = r.attempts > 1 ? ` after ${r.attempts} attempts` : '';
+  ctx.note(`< HTTP ${r.status} in ${r.durationMs} ms${tries}${r.headers.uuid ? `, request id ${inert(r.headers.uuid, { singleLine: true })}` : ''}`);
+  ctx.note(`< ${inert(JSON.stringify(r.body), { singleLine: true })}`);
 }
 
 function hintFor(ret: number, target: Target, api: ApiName | AccountApi): string {

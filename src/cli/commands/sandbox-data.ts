@@ -11,7 +11,7 @@ import type * as NodeCrypto from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { fingerprintOf } from '../../core/keys.js';
 import type { MerchantRow, Store } from '../../sandbox/store.js';
 import type { Ctx } from '../context.js';
@@ -22,14 +22,21 @@ export interface DataOptions {
   data?: string;
 }
 
-/** Adds `--data <dir>` to a subcommand (each leaf takes it, so it works in any position). */
+/**
+ * Adds `--sandbox-dir <dir>` to a subcommand (each leaf takes it, so it works in any position): the
+ * name order, refund and account use for the same directory. `--data`, its first name, still
+ * works, hidden from help; both land in `data`.
+ */
 export function dataOption(cmd: Command): Command {
-  return cmd.option('--data <dir>', 'sandbox data dir (default: the sandboxDir option, else $XDG_DATA_HOME/tacpay/sandbox)');
+  cmd.option('--sandbox-dir <dir>', 'sandbox data dir (default: the sandboxDir option, else $XDG_DATA_HOME/tacpay/sandbox)');
+  cmd.addOption(new Option('--data <dir>', 'the old name of --sandbox-dir').hideHelp());
+  cmd.on('option:sandbox-dir', (dir: string) => cmd.setOptionValue('data', dir));
+  return cmd;
 }
 
 /** The data dir: --data, else the sandboxDir option (flag > env > config files), else the XDG default. Absolute. */
 export async function sandboxDir(ctx: Ctx, data: string | undefined): Promise<string> {
-  if (data === '') throw new UsageError('--data is empty', 'give a directory, e.g. --data ./.tacpay-sandbox');
+  if (data === '') throw new UsageError('--sandbox-dir is empty', 'give a directory, e.g. --sandbox-dir ./.tacpay-sandbox');
   const v = ctx.config({ sandboxDir: data }).values.sandboxDir;
   if (v) return resolve(v.baseDir, v.value);
   const { defaultSandboxDir } = await import('../../sandbox/runtime.js');
@@ -56,7 +63,7 @@ export async function storeExists(dir: string): Promise<boolean> {
 export function noSandboxData(dir: string): TacpayError {
   return new TacpayError(
     `no sandbox data at ${shownDir(dir)}; run tacpay sandbox start first`,
-    'or point --data (or the sandboxDir option) at the directory a sandbox uses',
+    'or point --sandbox-dir (or the sandboxDir option) at the directory a sandbox uses',
     'no-sandbox-data',
   );
 }
@@ -89,11 +96,11 @@ function storeError(err: NodeJS.ErrnoException, dir: string, file: string, sqlit
     return new TacpayError(`this Node.js (${process.versions.node}) has no built-in SQLite (node:sqlite)`, 'use Node.js 22.13 or newer', 'sqlite-driver');
   }
   if (err?.code === 'EEXIST' || err?.code === 'ENOTDIR') {
-    return new TacpayError(`the sandbox data dir ${shownDir(dir)} is not a directory`, 'point --data (or the sandboxDir option) at a directory', 'sandbox-store');
+    return new TacpayError(`the sandbox data dir ${shownDir(dir)} is not a directory`, 'point --sandbox-dir (or the sandboxDir option) at a directory', 'sandbox-store');
   }
   const code = sqliteCode(err) ?? err?.code;
   if (code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM') {
-    return new TacpayError(`cannot open the sandbox store ${shownDir(file)}: ${inert(message, { singleLine: true })}`, 'check the permissions of the data dir, or choose another with --data', 'sandbox-store');
+    return new TacpayError(`cannot open the sandbox store ${shownDir(file)}: ${inert(message, { singleLine: true })}`, 'check the permissions of the data dir, or choose another with --sandbox-dir', 'sandbox-store');
   }
   if (typeof code === 'string' && (code.startsWith('SQLITE_') || code.startsWith('E'))) {
     return new TacpayError(`cannot use the sandbox store ${shownDir(file)}: ${inert(message, { singleLine: true })} (${code})`, 'check the data dir; if the file is damaged, move it away and start a fresh sandbox', 'sandbox-store');

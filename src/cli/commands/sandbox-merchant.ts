@@ -53,7 +53,7 @@ export function registerSandboxMerchant(sandbox: Command, app: App): void {
       else ctx.stdout.write(renderList(result, ctx));
     }),
   );
-  examples(list, ['tacpay sandbox merchant list', 'tacpay sandbox merchant list --json --data ./.sandbox']);
+  examples(list, ['tacpay sandbox merchant list', 'tacpay sandbox merchant list --json --sandbox-dir ./.sandbox']);
 
   const setNotify = merchant
     .command('set-notify')

@@ -97,6 +97,6 @@ SIGINT / SIGTERM stop it cleanly (exit 0); committed data survives even kill -9.
   examples(cmd, [
     'tacpay sandbox start                              http://127.0.0.1:4010, data in $XDG_DATA_HOME/tacpay/sandbox',
     'tacpay sandbox start --port 0 --json              a free port; wait for the ready event in scripts',
-    'tacpay sandbox start --data ./.sandbox --verbose  project-local data; log requests to stderr',
+    'tacpay sandbox start --sandbox-dir ./.sandbox --verbose  project-local data; log requests to stderr',
   ]);
 }
