@@ -22,7 +22,7 @@ WORK=${WORK:-$(mktemp -d)}
 HERE=$(cd "$(dirname "$0")" && pwd)
 tacpay() { $TACPAY "$@"; }
 
-# 1. The data dir. A sandbox may also run on it (tacpay sandbox start --data "$DATA" &): the
+# 1. The data dir. A sandbox may also run on it (tacpay sandbox start --sandbox-dir "$DATA" &): the
 #    scenarios then use that one; otherwise each starts one in-process on the dir.
 DATA=$WORK/sandbox
 
@@ -38,7 +38,7 @@ trap 'exit 130' INT TERM
 
 # 2. The platform public key and the merchant's credentials (created on first use), for the handler.
 #    They are sandbox keys: never production ones. The .env file is written with mode 0600.
-tacpay sandbox keys --data "$DATA" --dotenv "$WORK/handler.env" --force >/dev/null
+tacpay sandbox keys --sandbox-dir "$DATA" --dotenv "$WORK/handler.env" --force >/dev/null
 
 # 3. The handler, told where to write its URL once it listens.
 rm -f "$WORK/handler.url"

@@ -79,7 +79,7 @@ export async function openScenarioSandbox(o: ScenarioSandboxOptions, ctx: Ctx): 
       try {
         store = await openSandboxStore(dir, 'create');
       } catch (err) {
-        // Its hint names --data, the option of the sandbox commands; here the option is --sandbox-dir.
+        // A hint about what this option does with the dir (it creates a missing one).
         if (err instanceof TacpayError && err.code === 'sandbox-store') throw new TacpayError(err.message, 'give --sandbox-dir a directory (a missing one is created) whose sandbox store this user can write', 'sandbox-store');
         throw err;
       }

@@ -409,7 +409,7 @@ deliver expects delivered true unless told otherwise. A file is read only if it 
 of at most 1 MB, nested at most 32 levels, and runs at most 1000 steps.
 
 Your own handler (--notify-url) verifies each notification with a sandbox's platform public key:
-give the scenario that sandbox with --sandbox-dir DIR (tacpay sandbox keys --data DIR prints the
+give the scenario that sandbox with --sandbox-dir DIR (tacpay sandbox keys --sandbox-dir DIR prints the
 key). A fresh sandbox has a new key each run, which no handler can know in advance.
 Exit codes: 0 every step passed, 1 a step failed (or the file is refused), 2 usage,
 130 stopped by Ctrl-C or SIGTERM (the sandbox is stopped and its temp dir removed first).`,
