@@ -1,6 +1,11 @@
 /**
  * One error taxonomy, one exit point (cli/main.ts). Exit codes are a stable contract:
  * 0 ok, 1 failed or invalid, 2 usage error, 130 cancelled. Anything not a TacpayError is a bug.
+ *
+ * Where the line falls: a command line that cannot be run as given (a missing or malformed flag, a
+ * path argument that does not exist) is a UsageError, exit 2. A well-formed command whose subject
+ * is not there (an order, refund or merchant the sandbox or the API does not have) is a failure,
+ * exit 1, with code "not_found": the same command may succeed tomorrow without being changed.
  */
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;

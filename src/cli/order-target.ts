@@ -10,7 +10,7 @@ import type { ConfigValue } from '../config/resolve.js';
 import type { KeyInfo } from '../core/keys.js';
 import type { TsMode } from '../core/timestamp.js';
 import type { Ctx } from './context.js';
-import { UsageError } from './errors.js';
+import { TacpayError, UsageError } from './errors.js';
 import { loadKey } from './input.js';
 
 export const PRODUCTION_URL = 'https://api.openmidas.com';
@@ -105,7 +105,7 @@ async function sandboxTarget(ctx: Ctx, dirFlag: string | undefined, offerId: str
   try {
     const platform = ensurePlatformKeys(store);
     const merchant = offerId ? store.merchant(offerId) : ensureDefaultMerchant(store, ctx.now());
-    if (!merchant) throw new UsageError(`the sandbox at ${dir} has no merchant ${offerId}`, 'tacpay sandbox merchant list shows them; or drop --offer-id to use the default');
+    if (!merchant) throw new TacpayError(`the sandbox at ${dir} has no merchant ${offerId}`, 'tacpay sandbox merchant list shows them; or drop --offer-id to use the default', 'not_found');
     if (!merchant.private_key_pem) throw new UsageError(`sandbox merchant ${merchant.offer_id} was registered with a public key only`, 'pass --private-key and --offer-key to sign as this merchant');
     const running = await runtime.findRunning(dir);
     let baseUrl: string;

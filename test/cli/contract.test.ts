@@ -34,6 +34,12 @@ describe('exit codes', () => {
     expect(json(machine).error).toMatchObject({ code: 'not_found', message: expect.stringMatching(/^refund r-404 not found/) });
   });
 
+  it('a sandbox merchant that is not there is "not found" too, exit 1', async () => {
+    const r = await runCli(['--json', 'order', 'create', '--offer-id', 'TC999999', '--sandbox-dir', tempDir('tacpay-contract-')]);
+    expect(r.code).toBe(1);
+    expect(json(r).error).toMatchObject({ code: 'not_found', message: expect.stringMatching(/has no merchant TC999999$/) });
+  });
+
   it('production still needs --user-id: that is a usage error, exit 2', async () => {
     const keyFile = join(tempDir(), 'k.pem');
     writeFileSync(keyFile, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
