@@ -42,6 +42,6 @@ export function buildProgram(app: App, argv?: readonly string[]): Command {
     'tacpay keys generate --out merchant          a new RSA-2048 key pair',
     'tacpay completion bash >> ~/.bashrc          shell completion',
   ]);
-  program.addHelpText('after', '\nExit codes: 0 ok, 1 failed or invalid, 2 usage error, 130 cancelled.\nDocs: https://cloud.tencent.com/document/product/666\n');
+  program.addHelpText('after', '\nExit codes: 0 ok, 1 failed or invalid, 2 usage error, 130 cancelled.\nSections cited as §x (e.g. §7 D1): docs/protocol.md in the tacpay package (npm root -g shows where).\nDocs: https://cloud.tencent.com/document/product/666\n');
   return program;
 }

@@ -152,7 +152,7 @@ const secrets: Check = {
   title: 'no secrets in files that ship with the app',
   category: 'config',
   severity: 'error',
-  docs: 'spec §1.4.3 and seed doc ("order on your server: ordering in the app can leak your keys"); §4.4 (WeChat appKey in the plist: "not supported, dangerous")',
+  docs: 'docs/protocol.md §1.4.3 (the SDK integration guide: "order on your server: ordering in the app can leak your keys"); §4.4 (WeChat appKey in the plist: "not supported, dangerous")',
   run(s) {
     const found: string[] = [];
     const offer = s.config.offerKey?.value;
