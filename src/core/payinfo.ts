@@ -8,6 +8,7 @@ import qs from 'qs';
 import { issue, type Issue } from './issues.js';
 import { checkParam, quoteValue } from './rules.js';
 import { checkInputText } from './payinfo-input.js';
+import { dataLimitIssue } from './payinfo-limits.js';
 import { base64Problem, encodingDifference, isStrictBase64, percentDecode, safeEncode, unwrap, type BadEscape } from './payinfo-encoding.js';
 
 /** The data fields, in the documented order (§2.1). */
@@ -196,6 +197,12 @@ function judgeData(out: ParsedPayInfo, raw: string, opts: ParseOptions): void {
       jsonText = twice.text;
       issues.push(issue('data.double-encoded', 'error', 'the data part is percent-encoded twice (%25 escapes); decoded once it is still %7B...', { path: 'data', hint: 'encode the JSON once, with encodeURIComponent' }));
     }
+  }
+  // Before parsing: what is past the limits is never parsed, printed or walked (payinfo-limits.ts).
+  const limit = dataLimitIssue(jsonText);
+  if (limit) {
+    issues.push(limit);
+    return;
   }
   let parsed: unknown;
   try {

@@ -25,6 +25,7 @@ import type { WorkerInit } from './protocol.js';
 import { AUTO_WORKERS_AFTER, AUTO_WORKERS_BYTES } from './thresholds.js';
 import { existingWorkerUrl } from './worker-urls.js';
 import { addTally, judgeBatch, newTally } from './record.js';
+import { boundYoungGeneration } from './young-generation.js';
 
 const BATCH_LINES = 128;
 /**
@@ -88,6 +89,9 @@ function openInput(ctx: Ctx, file: string | undefined): { input: AsyncIterable<B
 /** Runs a batch; returns the exit code (1 when any line is invalid). */
 export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
   const started = performance.now();
+  // This thread judges lines in every mode (all of them with --workers 0): constant memory needs
+  // its young generation bounded too, as the workers' is (young-generation.ts).
+  boundYoungGeneration();
   const { input, label, fd, size } = openInput(ctx, run.file);
   const tally = newTally();
   let pool: VerifyPool | undefined;

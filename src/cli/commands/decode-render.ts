@@ -9,6 +9,9 @@ import type { DecodeReport } from './decode-run.js';
 /** The reason a signature is not checked when no key was given (also in --json). */
 export const NO_KEY_WORDS = 'no public key; pass --public-key or set platformPublicKey';
 
+/** Field names longer than this set no width for the rest (the documented ones are at most 12 characters). */
+const MAX_PADDED_LABEL = 16;
+
 const MARK: Record<Severity, string> = { error: '✗', warning: '!', info: 'i' };
 
 /** Human rendering of a report; every decoded or quoted string goes through inert(). */
@@ -27,7 +30,10 @@ export function renderDecode(r: DecodeReport, ctx: Pick<Ctx, 'color'>): string {
     fields.push(['data', c.dim('(not decoded: see the issues)')]);
   }
   fields.push(['sign', r.sign.base64Length === null ? c.dim('(none)') : `${r.sign.base64Length} Base64 characters${r.sign.bytes === null ? ' (not valid Base64)' : `, ${r.sign.bytes} bytes`}`]);
-  const width = Math.max(...fields.map(([k]) => k.length));
+  // Labels are padded to the longest short one only: padding every row to one 30,000-character key
+  // would make the report grow with keys x longest key, not with the input.
+  let width = 0;
+  for (const [k] of fields) if (k.length <= MAX_PADDED_LABEL && k.length > width) width = k.length;
   for (const [k, v] of fields) lines.push(`  ${k.padEnd(width)}  ${v}`);
 
   if (r.issues.length) {
