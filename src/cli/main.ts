@@ -84,8 +84,9 @@ async function report(err: unknown, argv: readonly string[], io: BaseIo): Promis
   if (json) {
     writeJson(io.stdout, { error: { code, message, ...(hint ? { hint } : {}), ...details } });
   } else {
-    io.stderr.write(`${ctx.colorErr.red('error:')} ${inert(message)}\n`);
-    if (hint) io.stderr.write(`${ctx.colorErr.dim('hint:')} ${inert(hint)}\n`);
+    // One line each, whatever a message quotes: a newline in it would start a line that is neither.
+    io.stderr.write(`${ctx.colorErr.red('error:')} ${inert(message, { singleLine: true })}\n`);
+    if (hint) io.stderr.write(`${ctx.colorErr.dim('hint:')} ${inert(hint, { singleLine: true })}\n`);
   }
   if (stack) io.stderr.write(stack + '\n');
   return exitCode;

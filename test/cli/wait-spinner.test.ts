@@ -8,7 +8,7 @@ import { startWaiting } from '../../src/cli/wait-spinner.js';
 function fakeCtx(opts: { tty: boolean; json?: boolean; env?: Record<string, string> }): { ctx: Ctx; written: () => string } {
   let out = '';
   // What a tty.WriteStream adds that the spinner uses, writing the same escapes node:readline does.
-  const stream: PassThrough & Record<string, unknown> = Object.assign(new PassThrough(), {
+  const stream: PassThrough = Object.assign(new PassThrough(), {
     isTTY: opts.tty,
     columns: 80,
     cursorTo: (x: number, y?: unknown, cb?: unknown) => cursorTo(stream, x, y as undefined, cb as undefined),
@@ -64,7 +64,8 @@ describe('startWaiting', () => {
   });
 
   it('stays silent on a pipe, with --json, in CI and on TERM=dumb', async () => {
-    for (const o of [{ tty: false }, { tty: true, json: true }, { tty: true, env: { CI: 'true' } }, { tty: true, env: { TERM: 'dumb' } }]) {
+    const cases: Array<{ tty: boolean; json?: boolean; env?: Record<string, string> }> = [{ tty: false }, { tty: true, json: true }, { tty: true, env: { CI: 'true' } }, { tty: true, env: { TERM: 'dumb' } }];
+    for (const o of cases) {
       const { ctx, written } = fakeCtx(o);
       const w = startWaiting(ctx, 'waiting');
       await sleep(450);
