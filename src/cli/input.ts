@@ -3,10 +3,8 @@
  * with a remedy. Light to import: node:fs/promises and the key parser (node:crypto, ~10 ms of
  * start-up) are loaded inside the functions that read or parse, so a command file may import this.
  */
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Issue } from '../core/issues.js';
-import type { KeyInfo, KeyKind } from '../core/keys.js';
-import type { ConfigValue } from '../config/resolve.js';
 import type { Ctx } from './context.js';
 import { TacpayError, UsageError } from './errors.js';
 import { inert } from './output.js';
@@ -59,49 +57,22 @@ export function isInlineKey(value: string): boolean {
   return value.includes('-----BEGIN') || (value.length > 80 && /^[A-Za-z0-9+/=\s"']+$/.test(value));
 }
 
-export interface LoadedKey {
-  key: KeyInfo;
-  /** Every note parseKey made (info and warning; errors have become a thrown TacpayError). */
-  issues: Issue[];
-  /** How to name the input to a person: the path as given, `stdin`, or `inline key`. */
-  source: string;
-}
-
 /**
- * Loads a key from a flag or config value: `-` (stdin), inline key text, or a file path (relative
- * to the config file that named it). Warnings go to stderr; an unusable key (or the wrong kind)
- * throws a TacpayError naming what was given and what was expected.
+ * Whether a private-key option's value is (or may be) key text rather than a path: anything that
+ * is not an existing file. key-input.ts loads URL-safe and prefixed keys that isInlineKey misses,
+ * and those must be redacted and warned about as surely as a PEM.
  */
-export async function loadKeyWithNotes(ctx: Ctx, spec: string | ConfigValue, want: KeyKind | 'any', what: string): Promise<LoadedKey> {
-  const value = typeof spec === 'string' ? spec : spec.value;
-  const baseDir = typeof spec === 'string' ? ctx.cwd : spec.baseDir;
-  let input: string | Buffer;
-  let source: string;
-  if (value === '-') {
-    input = await readStdin(ctx, what);
-    source = 'stdin';
-  } else if (isInlineKey(value)) {
-    input = value;
-    source = 'inline key';
-  } else {
-    input = await readUserFile(ctx, value, `${what} file`, baseDir);
-    source = value;
+export function mayBeKeyText(value: string, cwd: string): boolean {
+  if (isInlineKey(value)) return true;
+  try {
+    return !statSync(resolve(cwd, value)).isFile();
+  } catch {
+    return true;
   }
-  const label = source === 'stdin' ? `${what} from stdin` : source === 'inline key' ? `inline ${what}` : `${what} ${inert(source, { singleLine: true })}`;
-  const { parseKey } = await import('../core/keys.js');
-  const parsed = parseKey(input, want);
-  if (!parsed.value) {
-    const first = parsed.issues.find((i) => i.severity === 'error');
-    throw new TacpayError(`${label}: ${first?.message ?? 'not a usable key'}`, first?.hint, first?.code ?? 'key');
-  }
-  for (const i of parsed.issues) if (i.severity === 'warning') ctx.warn(`${label}: ${i.message}`);
-  return { key: parsed.value, issues: parsed.issues, source };
 }
 
-/** loadKeyWithNotes for callers that need only the key. */
-export async function loadKey(ctx: Ctx, spec: string | ConfigValue, want: KeyKind, what: string): Promise<KeyInfo> {
-  return (await loadKeyWithNotes(ctx, spec, want, what)).key;
-}
+// Keys are loaded by key-input.ts, which decides "path or key text?" without echoing a secret value.
+export { loadKey, loadKeyWithNotes, type LoadedKey } from './key-input.js';
 
 /** Only one of the stdin-consuming inputs may be `-` in one command. */
 export function assertOneStdin(pairs: ReadonlyArray<readonly [string, string | undefined]>): void {

@@ -56,8 +56,15 @@ async function report(err: unknown, argv: readonly string[], io: BaseIo): Promis
     // Commander puts its suggestion on a second line: one line of message, the suggestion in the hint.
     const [first, ...rest] = err.message.replace(/^error: /, '').split('\n');
     message = first!.trim();
+    // An "option" that is really a value starting with "-" (a pasted key: "-----BEGIN ... MIIE...")
+    // would be quoted whole: say what it looked like instead.
+    const quoted = /^unknown option '([\s\S]*)'$/.exec(message)?.[1];
+    if (quoted !== undefined && (quoted.length > 40 || /\s/.test(quoted) || quoted.startsWith('---'))) {
+      message = `unknown option: an argument of ${quoted.length} characters that starts with "-"`;
+      hint = 'if it is a value (a key, say), put -- before it or give it in a file; a key on the command line also shows in process lists';
+    }
     const suggestion = rest.join(' ').match(/\(Did you mean (.+)\?\)/)?.[1];
-    hint = suggestion ? `did you mean ${suggestion}? (--help shows the usage)` : 'run with --help to see the usage';
+    hint ??= suggestion ? `did you mean ${suggestion}? (--help shows the usage)` : 'run with --help to see the usage';
   } else if (isPromptExit(err) || err instanceof Cancelled) {
     exitCode = EXIT.cancelled;
     code = 'cancelled';

@@ -344,10 +344,19 @@ function readAny(input: string | Uint8Array, want: KeyKind | 'any', issues: Issu
 
   let trimmed = text.replace(/^\uFEFF/, '').trim();
   if (trimmed === '') return issue('key.empty', 'error', 'the key is empty', { hint: 'give the key file, or - to read it from stdin' });
-  // Keys copied out of JSON or a .env file carry literal "\n" escapes; Base64 never holds a backslash.
-  if (/(?:\\r)?\\n/.test(trimmed)) {
-    trimmed = trimmed.replace(/(?:\\r)?\\n/g, '\n');
+  // Mangled line breaks are repaired, not refused: Base64 never holds a backslash or a space, and
+  // PEM armor lines are fixed text, so the repair cannot change what the key is. Decision: literal
+  // "\n" escapes stay an info note, since they are the dotenv convention (tacpay sandbox keys
+  // --dotenv writes them, every dotenv loader reads them); a PEM flattened onto one line with spaces
+  // (a CI secret field, a shell `echo $VAR`) is a warning, because openssl and Java's PEM readers refuse it.
+  if (/(?:\\+r)?\\+n/.test(trimmed)) {
+    trimmed = trimmed.replace(/(?:\\+r)?\\+n/g, '\n');
     issues.push(issue('key.escaped-newlines', 'info', 'literal \\n escapes (as in JSON or .env files) were read as line breaks'));
+  }
+  if (/-----BEGIN [A-Z0-9 ]+-----[ \t]+\S/.test(trimmed) && !/-----BEGIN [A-Z0-9 ]+-----[ \t]*\r?\n/.test(trimmed)) {
+    issues.push(issue('key.pem-flattened', 'warning', 'the PEM is on one line, its line breaks turned into spaces; read anyway', {
+      hint: 'store it with its line breaks (or as a file): other tools (openssl, Java) refuse a flattened PEM',
+    }));
   }
   return fromPemText(trimmed, want, issues) ?? fromBareText(trimmed, issues);
 }
@@ -421,7 +430,8 @@ function fromBareText(text: string, issues: Issue[]): KeyInfo | Issue {
   const label = LABEL_RE.exec(text);
   if (label) {
     text = text.slice(label[0].length).replace(/\s*[,;]$/, '');
-    issues.push(issue('key.label-removed', 'info', `the leading "${label[1]}" label was removed`));
+    // The label is not named: it is part of the value, and the value may be a secret.
+    issues.push(issue('key.label-removed', 'info', `a leading ${label[1]!.length}-character name and "${label[0].trim().slice(-1)}" before the key were removed`));
   }
   const compact = text.replace(/\s+/g, '');
   if (compact !== text) {
@@ -444,8 +454,7 @@ function fromBareText(text: string, issues: Issue[]): KeyInfo | Issue {
     }));
   }
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) {
-    const bad = b64.match(/[^A-Za-z0-9+/=]/)?.[0] ?? '=';
-    return issue('key.not-base64', 'error', `the key is neither PEM nor Base64 (found ${JSON.stringify(bad)})`, {
+    return issue('key.not-base64', 'error', `the key is neither PEM nor Base64 (${notBase64At(b64)})`, {
       hint: 'give a PEM file (-----BEGIN PRIVATE KEY-----) or the bare Base64 key (starts MII...)',
     });
   }
@@ -461,6 +470,26 @@ function fromBareText(text: string, issues: Issue[]): KeyInfo | Issue {
     });
   }
   return damaged('Base64 key', der);
+}
+
+/**
+ * Where Base64 stops being Base64, by position and kind of character: the input may be a secret, so
+ * a character is named only when it is one no key or offerKey holds (ASCII punctuation).
+ */
+function notBase64At(text: string): string {
+  const at = /[^A-Za-z0-9+/=]|=+(?=[^=])/.exec(text);
+  if (!at) return 'its padding is wrong';
+  const c = at[0][0]!;
+  const kind = c === '='
+    ? '"=" padding before the end'
+    : /[-_]/.test(c)
+      ? `"${c}" (URL-safe Base64) mixed with "+" or "/"`
+      : /[!-~]/.test(c)
+        ? `"${c}"`
+        : c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127
+          ? 'a control character'
+          : 'a non-ASCII character';
+  return `${kind} at character ${at.index + 1} of ${text.length}`;
 }
 
 /** Exports the public half as SPKI PEM (what a merchant hands to a verifier). */

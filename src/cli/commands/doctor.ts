@@ -163,13 +163,18 @@ function platformIds(ctx: Ctx, file: string, platform: 'ios' | 'android', sectio
 
 /** A key from config (inline or a file), judged but never fatal: problems become findings. */
 async function loadKeyEntry(spec: ConfigValue): Promise<{ key: KeyEntry; path?: string }> {
-  const { isInlineKey } = await import('../input.js');
+  const { classifyKeyValue, unusableKeyValue } = await import('../key-input.js');
   const { parseKey, knownKey } = await import('../../core/keys.js');
   const origin = spec.origin;
   let input: string | Buffer = spec.value;
   let path: string | undefined;
-  if (!isInlineKey(spec.value)) {
-    path = resolve(spec.baseDir, spec.value);
+  const form = await classifyKeyValue(spec.value, spec.baseDir);
+  if (form.form === 'not-file') {
+    // Not a file: key text, or an error that describes the value (it may be a secret) without quoting it.
+    const asText = parseKey(spec.value, 'any');
+    if (!asText.value) return { key: { origin, error: (await unusableKeyValue('the value', spec, form, asText.issues.find((i) => i.severity === 'error'), { origin: false })).message } };
+  } else if (form.form === 'file') {
+    path = form.path;
     // Named by a project's config file: a FIFO or /dev/zero there must not hang the run or fill memory.
     const { readBounded, Refused, CAPS } = await import('../../doctor/index.js');
     try {

@@ -1,7 +1,8 @@
 /** Reading a key argument of `tacpay keys inspect|match`: a file, `-` for stdin, or inline key text. */
 import { describeFormat, type KeyFormat, type KeyInfo, type KeyKind } from '../../core/keys.js';
 import type { Ctx } from '../context.js';
-import { loadKeyWithNotes, type LoadedKey } from '../input.js';
+// Through key-input, which decides path or key text without echoing a key it cannot read.
+import { loadKeyWithNotes, type LoadedKey } from '../key-input.js';
 import { inert } from '../output.js';
 
 export type { LoadedKey };

@@ -14,7 +14,7 @@ import { canonicalSha256, offerKeyPlaceholder, verifyRequestSignature, type Diag
 import type { ConfigValue } from '../../config/resolve.js';
 import type { Ctx } from '../context.js';
 import { TacpayError, UsageError } from '../errors.js';
-import { assertOneStdin, isInlineKey, loadKey, readStdin, readUserFile } from '../input.js';
+import { assertOneStdin, loadKey, mayBeKeyText, readStdin, readUserFile } from '../input.js';
 import type { SignOptions } from './sign.js';
 import { Redactor } from './sign-redact.js';
 import { renderSign } from './sign-render.js';
@@ -129,7 +129,7 @@ export async function runSign(opts: SignOptions, ctx: Ctx, redactor: Redactor): 
   const offerKeyValue = config.values.offerKey;
   if (offerKeyValue) redactor.add(offerKeyValue.value, offerKeyPlaceholder(offerKeyValue.value.length));
   const privateKeyValue = config.values.privateKey;
-  if (privateKeyValue && isInlineKey(privateKeyValue.value)) {
+  if (privateKeyValue && mayBeKeyText(privateKeyValue.value, privateKeyValue.baseDir)) {
     redactor.add(privateKeyValue.value, '<private key>');
     for (const line of privateKeyValue.value.split(/\s+/)) if (line.length >= 16 && !line.startsWith('-----')) redactor.add(line, '<private key>');
   }
@@ -230,7 +230,7 @@ export async function runSign(opts: SignOptions, ctx: Ctx, redactor: Redactor): 
 function warnCommandLineSecrets(ctx: Ctx, offerKey: ConfigValue | undefined, privateKey: ConfigValue | undefined): void {
   const flags = [
     ...(offerKey?.source === 'flag' ? ['--offer-key'] : []),
-    ...(privateKey?.source === 'flag' && isInlineKey(privateKey.value) ? ['--private-key'] : []),
+    ...(privateKey?.source === 'flag' && mayBeKeyText(privateKey.value, privateKey.baseDir) ? ['--private-key'] : []),
   ];
   if (!flags.length) return;
   const env = [...(flags.includes('--offer-key') ? ['TACPAY_OFFER_KEY'] : []), ...(flags.includes('--private-key') ? ['TACPAY_PRIVATE_KEY (or --private-key <file>)'] : [])];
