@@ -16,6 +16,7 @@
  * (GET /_tacpay/listen): a pid reused by another process, or a stopped port.
  */
 import { isLoopbackHost } from '../../client/encode.js';
+import { pidAlive } from '../../sandbox/runtime.js';
 import type { Store } from '../../sandbox/store.js';
 
 export const REGISTRATIONS_KEY = 'listen_registrations';
@@ -76,14 +77,6 @@ function writeRegistrations(store: Store, regs: readonly Registration[]): void {
   store.setMeta(REGISTRATIONS_KEY, JSON.stringify(regs));
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 const same = (a: Registration, b: Registration): boolean => a.pid === b.pid && a.url === b.url && a.offerId === b.offerId && a.at === b.at;
 
