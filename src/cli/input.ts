@@ -71,8 +71,8 @@ export function mayBeKeyText(value: string, cwd: string): boolean {
   }
 }
 
-// Keys are loaded by key-input.ts, which decides "path or key text?" without echoing a secret value.
-export { loadKey, loadKeyWithNotes, type LoadedKey } from './key-input.js';
+// Keys are loaded by key-input.ts (which uses this file's readers), deciding "path or key text?"
+// without echoing a secret value.
 
 /** Only one of the stdin-consuming inputs may be `-` in one command. */
 export function assertOneStdin(pairs: ReadonlyArray<readonly [string, string | undefined]>): void {

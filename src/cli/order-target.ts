@@ -11,7 +11,7 @@ import type { KeyInfo } from '../core/keys.js';
 import type { TsMode } from '../core/timestamp.js';
 import type { Ctx } from './context.js';
 import { TacpayError, UsageError } from './errors.js';
-import { loadKey } from './input.js';
+import { loadKey } from './key-input.js';
 
 export const PRODUCTION_URL = 'https://api.openmidas.com';
 

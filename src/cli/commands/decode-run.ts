@@ -12,7 +12,8 @@ import type { CheckOptions, SignatureResult } from '../../core/payinfo-verify.js
 import { SCHEME } from '../../core/payinfo-scheme.js';
 import type { Ctx } from '../context.js';
 import { TacpayError, UsageError } from '../errors.js';
-import { assertOneStdin, loadKey, readStdin } from '../input.js';
+import { assertOneStdin, readStdin } from '../input.js';
+import { loadKey } from '../key-input.js';
 import { writeJson } from '../output.js';
 import type { DecodeOptions } from './decode.js';
 import { WORKER_URLS } from '../batch/worker-urls.js';

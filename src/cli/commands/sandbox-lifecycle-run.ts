@@ -4,8 +4,17 @@ import { join } from 'node:path';
 import type { Ctx } from '../context.js';
 import { EXIT, TacpayError, UsageError } from '../errors.js';
 import { writableOf, writeJson } from '../output.js';
-import type { ResetOptions, StopOptions } from './sandbox-lifecycle.js';
 import { sandboxDir, shownDir, storeExists, withStore, type DataOptions } from './sandbox-data.js';
+
+// The options live here, with the work; sandbox-lifecycle.ts (registration) imports them, never the reverse.
+export interface StopOptions extends DataOptions {
+  timeout?: string;
+}
+
+export interface ResetOptions extends DataOptions {
+  all?: boolean;
+  yes?: boolean;
+}
 
 interface Serving {
   url: string;

@@ -6,15 +6,7 @@
 import type { Command } from 'commander';
 import { action, examples, type App } from '../kit.js';
 import { dataOption, type DataOptions } from './sandbox-data.js';
-
-export interface StopOptions extends DataOptions {
-  timeout?: string;
-}
-
-export interface ResetOptions extends DataOptions {
-  all?: boolean;
-  yes?: boolean;
-}
+import type { ResetOptions, StopOptions } from './sandbox-lifecycle-run.js';
 
 export function registerSandboxLifecycle(sandbox: Command, app: App): void {
   const status = sandbox.command('status').description('is a sandbox serving the data dir: its URL, pid, merchant and how much it holds (exit 1 when none runs)');

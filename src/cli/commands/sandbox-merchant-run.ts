@@ -4,7 +4,7 @@ import { publicPem } from '../../core/keys.js';
 import { checkParam } from '../../core/rules.js';
 import type { Ctx } from '../context.js';
 import { TacpayError, UsageError } from '../errors.js';
-import { loadKeyWithNotes } from '../input.js';
+import { loadKeyWithNotes } from '../key-input.js';
 import { inert, rows } from '../output.js';
 import { parseBits } from './keys-generate-options.js';
 import { sandboxDir, shownDir, summarizeMerchant, table, withStore, type DataOptions, type MerchantSummary } from './sandbox-data.js';

@@ -14,7 +14,8 @@ import { canonicalSha256, offerKeyPlaceholder, verifyRequestSignature, type Diag
 import type { ConfigValue } from '../../config/resolve.js';
 import type { Ctx } from '../context.js';
 import { TacpayError, UsageError } from '../errors.js';
-import { assertOneStdin, loadKey, mayBeKeyText, readStdin, readUserFile } from '../input.js';
+import { assertOneStdin, mayBeKeyText, readStdin, readUserFile } from '../input.js';
+import { loadKey } from '../key-input.js';
 import type { SignOptions } from './sign.js';
 import { Redactor } from './sign-redact.js';
 import { renderSign } from './sign-render.js';
