@@ -5,7 +5,7 @@ import { codes } from './completion-codes.js';
 import { fishScript } from './completion-fish.js';
 import { bashScript, zshScript } from './completion-sh.js';
 import { completionTree } from './completion-tree.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 /** Scenario names are written into the script: TAB never starts tacpay (a Node start per keypress). */
 export function completionScript(program: Command, shell: string): string {

@@ -6,7 +6,7 @@
 import type { ChalkInstance } from 'chalk';
 import { ConfigFileError, resolveConfig, type ResolvedConfig } from '../config/resolve.js';
 import type { ConfigKey } from '../config/options.js';
-import { TacpayError } from './errors.js';
+import { TacpayError } from '../errors.js';
 import { colorLevel, makeColor, type OutStream } from './output.js';
 
 export interface InStream extends AsyncIterable<Buffer | string> {

@@ -20,7 +20,7 @@ import type { Issue } from '../core/issues.js';
 import type { KeyInfo, KeyKind } from '../core/keys.js';
 import type { ConfigValue } from '../config/resolve.js';
 import type { Ctx } from './context.js';
-import { TacpayError } from './errors.js';
+import { TacpayError } from '../errors.js';
 import { inert } from './output.js';
 
 export interface LoadedKey {

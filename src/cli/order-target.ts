@@ -10,7 +10,7 @@ import type { ConfigValue } from '../config/resolve.js';
 import type { KeyInfo } from '../core/keys.js';
 import type { TsMode } from '../core/timestamp.js';
 import type { Ctx } from './context.js';
-import { TacpayError, UsageError } from './errors.js';
+import { TacpayError, UsageError } from '../errors.js';
 import { loadKey } from './key-input.js';
 
 export const PRODUCTION_URL = 'https://api.openmidas.com';

@@ -5,7 +5,7 @@
  */
 import { checkParam } from '../core/rules.js';
 import type { Ctx } from './context.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import { writableOf } from './output.js';
 
 export interface Ask {

@@ -12,7 +12,7 @@ import { COMMON_SIGN_BYTES, DOC_MAX_LENGTH, longIssue, PAYINFO_FIELDS, type Pars
 import { MAX_PAYINFO_BYTES } from './payinfo-input.js';
 import { SHA256_DIGEST_INFO, type VerifyKey } from './payinfo-rsa.js';
 import { NO_KEY } from './payinfo-scheme.js';
-import type { SignatureResult } from './payinfo-verify.js';
+import type { SignatureResult } from './payinfo-signature.js';
 import { PARAM_RULES } from './rules.js';
 
 export interface FastOptions {

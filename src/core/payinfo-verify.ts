@@ -10,32 +10,14 @@ import { isOk } from './issues.js';
 import { PAYINFO_FIELDS, parsePayInfo, type ParsedPayInfo } from './payinfo.js';
 import { isStrictBase64, lenientBase64Length, percentDecode, safeEncode } from './payinfo-encoding.js';
 import { fastCheck } from './payinfo-fast.js';
+import type { SignatureCause, SignatureResult } from './payinfo-signature.js';
 import { openSignature as open, type Opened, type VerifyKey } from './payinfo-rsa.js';
 import { CANDIDATE_WORDS, CANDIDATES, HASH_WORDS, NO_KEY, type Candidate, type HashName } from './payinfo-scheme.js';
 
+export type { SignatureCause, SignatureResult } from './payinfo-signature.js';
 export type { VerifyKey } from './payinfo-rsa.js';
 export type { Candidate, HashName } from './payinfo-scheme.js';
 export { CANDIDATES, NO_KEY, SCHEME } from './payinfo-scheme.js';
-
-export interface SignatureCause {
-  code: string;
-  message: string;
-  evidence: string;
-  /** True when the repaired pay_info actually verifies with the key. */
-  confirmed: boolean;
-}
-
-export interface SignatureResult {
-  status: 'verified' | 'failed' | 'not-checked';
-  candidate?: Candidate;
-  hash?: HashName;
-  keyFingerprint?: string;
-  expectedFingerprint?: string;
-  /** Why it was not checked. */
-  reason?: string;
-  /** Most likely first. */
-  causes?: SignatureCause[];
-}
 
 export interface VerifyOptions {
   /** Fingerprint of the key that should have signed, when known: shown next to the one given. */

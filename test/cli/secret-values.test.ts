@@ -11,7 +11,7 @@ import { resolveConfig, ConfigFileError, type ConfigValue } from '../../src/conf
 import { parseKey } from '../../src/core/keys.js';
 import { describeSecret } from '../../src/core/secret-shape.js';
 import type { Ctx } from '../../src/cli/context.js';
-import { TacpayError } from '../../src/cli/errors.js';
+import { TacpayError } from '../../src/errors.js';
 import { classifyKeyValue, loadKeyWithNotes, mayName } from '../../src/cli/key-input.js';
 import { json, runCli, tempDir } from '../helpers/cli.js';
 

@@ -16,7 +16,7 @@ import { thousands } from '../../core/numbers.js';
 import { MAX_PAYINFO_BYTES } from '../../core/payinfo-input.js';
 import type { CheckOptions } from '../../core/payinfo-verify.js';
 import type { Ctx } from '../context.js';
-import { TacpayError } from '../errors.js';
+import { TacpayError } from '../../errors.js';
 import { fileError } from '../input.js';
 import { LineBatcher, type LineBatch, type SpareBuffers } from './batcher.js';
 import { Output } from './output-writer.js';

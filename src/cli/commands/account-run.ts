@@ -1,11 +1,18 @@
 /** The work of `tacpay account ...`: one signed hosted-account call, its answer shown. */
 import type { AccountApi } from '../../core/account-api.js';
 import type { Ctx } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { inert, rows } from '../output.js';
-import type { AccountOptions } from './account.js';
 import { callApi, newOrderNo, withTarget } from './order-call.js';
+import type { TargetOptions } from './order-common.js';
 import { emit } from './order-refs.js';
+
+export interface AccountOptions extends TargetOptions {
+  account?: string;
+  userId?: string;
+  amt?: string;
+  billno?: string;
+}
 
 export async function runAccount(api: AccountApi, o: AccountOptions, ctx: Ctx): Promise<void> {
   if (o.account !== undefined && !/^TC\d+(_\d+)?$/.test(o.account)) throw new UsageError(`--account ${JSON.stringify(o.account).slice(0, 40)} is not an account id`, 'an account id is the offerId plus _digits, e.g. TC100008_005');

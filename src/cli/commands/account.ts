@@ -5,14 +5,8 @@
  */
 import type { Command } from 'commander';
 import { action, examples, type App } from '../kit.js';
-import { addTargetOptions, type TargetOptions } from './order-common.js';
-
-export interface AccountOptions extends TargetOptions {
-  account?: string;
-  userId?: string;
-  amt?: string;
-  billno?: string;
-}
+import { addTargetOptions } from './order-common.js';
+import type { AccountOptions } from './account-run.js';
 
 const VERBS = [
   ['balance', 'get_balance', "get_balance: the user's balance, its gifted part and the total topped up"],

@@ -11,24 +11,24 @@ import { parsePayInfo, type ParsedPayInfo } from '../../core/payinfo.js';
 import type { CheckOptions, SignatureResult } from '../../core/payinfo-verify.js';
 import { SCHEME } from '../../core/payinfo-scheme.js';
 import type { Ctx } from '../context.js';
-import { TacpayError, UsageError } from '../errors.js';
+import { TacpayError, UsageError } from '../../errors.js';
 import { assertOneStdin, readStdin } from '../input.js';
 import { loadKey } from '../key-input.js';
 import { writeJson } from '../output.js';
-import type { DecodeOptions } from './decode.js';
+import type { DecodeReport } from './decode-report.js';
 import { WORKER_URLS } from '../batch/worker-urls.js';
 import { NO_KEY_WORDS, renderDecode } from './decode-render.js';
 
-/** What `decode --json` prints (one document). */
-export interface DecodeReport {
-  input: { length: number };
-  valid: boolean;
-  data: Record<string, unknown> | null;
-  sign: { base64Length: number | null; bytes: number | null };
-  issues: Issue[];
-  signature: SignatureResult & { scheme: string; keyBits?: number };
+export interface DecodeOptions {
+  publicKey?: string;
+  expectAppid?: string;
+  expectFingerprint?: string;
+  file?: string;
+  batch?: boolean;
+  workers?: string;
 }
 
+/** What `decode --json` prints (one document). */
 
 function validateUsage(opts: DecodeOptions, arg: string | undefined): { batch: boolean; workers?: number } {
   const batch = opts.file !== undefined || Boolean(opts.batch);

@@ -5,15 +5,7 @@
  */
 import type { Command } from 'commander';
 import { action, examples, type App } from '../kit.js';
-
-export interface DecodeOptions {
-  publicKey?: string;
-  expectAppid?: string;
-  expectFingerprint?: string;
-  file?: string;
-  batch?: boolean;
-  workers?: string;
-}
+import type { DecodeOptions } from './decode-run.js';
 
 export function registerDecode(program: Command, app: App): void {
   const cmd = program

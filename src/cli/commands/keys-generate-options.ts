@@ -1,5 +1,5 @@
 /** What `tacpay keys generate` (and `sandbox merchant add`) accept as a key size and an output prefix. */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { inert } from '../output.js';
 
 /** Sizes offered: 512 and 1024 only because the official demo and older setups use them (spec §0, §1.4.2). */

@@ -11,7 +11,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { fingerprintOf, privateBase64 } from '../../core/keys.js';
 import type { Ctx } from '../context.js';
-import { TacpayError, UsageError } from '../errors.js';
+import { TacpayError, UsageError } from '../../errors.js';
 import { fileError } from '../input.js';
 import { inert, rows } from '../output.js';
 import { DEFAULT_PREFIX, parseBits, type GenerateOptions } from './keys-generate-options.js';

@@ -1,6 +1,6 @@
 /** `tacpay keys match <private> <public>`: registration only; the comparison is in keys-match-run.ts. */
 import type { Command } from 'commander';
-import { TacpayError } from '../errors.js';
+import { TacpayError } from '../../errors.js';
 import { action, examples, type App } from '../kit.js';
 import { writeJson } from '../output.js';
 

@@ -14,14 +14,14 @@ import { isLoopbackHost } from '../../client/encode.js';
 import type { Receiver } from '../../sandbox/notify-receiver.js';
 import type { Store } from '../../sandbox/store.js';
 import type { Ctx } from '../context.js';
-import { Cancelled, TacpayError, UsageError } from '../errors.js';
+import { Cancelled, TacpayError, UsageError } from '../../errors.js';
 import { action, examples, type App } from '../kit.js';
 import { inert } from '../output.js';
 import type { Registration, Release, StaleRegistration } from './listen-register.js';
 import { renderNotification, requestLine, shown, staleLine, toEvent } from './listen-render.js';
 import { dataOption, noSandboxData, openSandboxStore, pemFingerprint, pickMerchant, sandboxDir, shownDir, storeExists, type DataOptions } from './sandbox-data.js';
 import { onStopSignal } from './sandbox-signals.js';
-import { clientUrl, listenError, parsePort } from './sandbox-start.js';
+import { clientUrl, listenError, parsePort } from './sandbox-listen.js';
 
 export { renderNotification, toEvent, type NotificationEvent } from './listen-render.js';
 

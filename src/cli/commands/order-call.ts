@@ -5,7 +5,7 @@ import type { AccountApi } from '../../core/account-api.js';
 import type { ApiName } from '../../core/order-api.js';
 import { retHint } from '../../core/ret-codes.js';
 import type { Ctx } from '../context.js';
-import { ApiError, TacpayError, UsageError } from '../errors.js';
+import { ApiError, TacpayError, UsageError } from '../../errors.js';
 import { inert } from '../output.js';
 import { startWaiting } from '../wait-spinner.js';
 import { resolveTarget, type Target } from '../order-target.js';

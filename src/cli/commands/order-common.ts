@@ -3,7 +3,7 @@
  * Light on purpose (command files load at start-up); the call path is in order-call.ts.
  */
 import { Option, type Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import type { TargetFlags } from '../order-target.js';
 
 export interface TargetOptions {

@@ -5,9 +5,32 @@ import type { Ctx } from '../context.js';
 import { inert, rows } from '../output.js';
 import { askMissing, type Ask } from '../prompt.js';
 import type { Target } from '../order-target.js';
-import { amountFen } from './order-common.js';
+import { amountFen, type TargetOptions } from './order-common.js';
 import { callApi, newOrderNo, withTarget } from './order-call.js';
-import type { CreateOptions } from './order-create.js';
+
+export interface CreateOptions extends TargetOptions {
+  userId?: string;
+  outTradeNo?: string;
+  productId?: string;
+  productName?: string;
+  productDetail?: string;
+  currencyType?: string;
+  amount?: string;
+  amountYuan?: string;
+  originalAmount?: string;
+  channel?: string;
+  subAppid?: string;
+  type?: string;
+  metadata?: string;
+  num?: string;
+  callbackUrl?: string;
+  wxOpenid?: string;
+  platformIncome?: string;
+  bussSettleAmount?: string;
+  platformIncomeDetail?: string;
+  subOutTradeNoList?: string;
+  orderValidTime?: string;
+}
 
 /** Flag -> wire parameter for the optional unified_order parameters passed through as given. */
 const PASS_THROUGH: ReadonlyArray<readonly [keyof CreateOptions, string]> = [

@@ -2,31 +2,8 @@
 import type { Command } from 'commander';
 import { action, examples, type App } from '../kit.js';
 import { writeJson } from '../output.js';
-import { addTargetOptions, type TargetOptions } from './order-common.js';
-
-export interface CreateOptions extends TargetOptions {
-  userId?: string;
-  outTradeNo?: string;
-  productId?: string;
-  productName?: string;
-  productDetail?: string;
-  currencyType?: string;
-  amount?: string;
-  amountYuan?: string;
-  originalAmount?: string;
-  channel?: string;
-  subAppid?: string;
-  type?: string;
-  metadata?: string;
-  num?: string;
-  callbackUrl?: string;
-  wxOpenid?: string;
-  platformIncome?: string;
-  bussSettleAmount?: string;
-  platformIncomeDetail?: string;
-  subOutTradeNoList?: string;
-  orderValidTime?: string;
-}
+import { addTargetOptions } from './order-common.js';
+import type { CreateOptions } from './order-create-run.js';
 
 /** Registers `tacpay order create`; the work (order-create-run.ts) is imported when it runs. */
 export function registerOrderCreate(order: Command, app: App): void {

@@ -1,11 +1,17 @@
 /** The work of `tacpay order query | close`: the calls that name an existing order. */
 import { ORDER_STATES } from '../../core/order-api.js';
 import type { Ctx } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { inert, rows } from '../output.js';
 import { callApi, withTarget } from './order-call.js';
-import type { QueryOptions } from './order-lookup.js';
 import { emit, orderRef, userIdFor, type RefOptions } from './order-refs.js';
+
+export interface QueryOptions extends RefOptions {
+  from?: string;
+  to?: string;
+  num?: string;
+  offset?: string;
+}
 
 function orderRows(ctx: Ctx, o: Record<string, unknown>): string {
   const state = Number(o.order_state);

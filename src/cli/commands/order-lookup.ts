@@ -3,13 +3,7 @@ import type { Command } from 'commander';
 import { action, examples, type App } from '../kit.js';
 import { addTargetOptions } from './order-common.js';
 import type { RefOptions } from './order-refs.js';
-
-export interface QueryOptions extends RefOptions {
-  from?: string;
-  to?: string;
-  num?: string;
-  offset?: string;
-}
+import type { QueryOptions } from './order-lookup-run.js';
 
 /** Registers `tacpay order query` and `tacpay order close`. */
 export function registerOrderLookups(order: Command, app: App): void {

@@ -1,6 +1,6 @@
 /** Naming an existing order or refund on the command line, shared by order query/close and refund. */
 import type { Ctx } from '../context.js';
-import { TacpayError, UsageError } from '../errors.js';
+import { TacpayError, UsageError } from '../../errors.js';
 import { writeJson } from '../output.js';
 import type { Target } from '../order-target.js';
 import type { TargetOptions } from './order-common.js';

@@ -1,12 +1,21 @@
 /** The work of `tacpay refund create | query`. */
 import { REFUND_STATES } from '../../core/order-api.js';
 import type { Ctx } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { inert, rows } from '../output.js';
 import { callApi, newOrderNo, withTarget } from './order-call.js';
 import { amountFen } from './order-common.js';
-import { emit, orderRef, userIdFor } from './order-refs.js';
-import type { RefundOptions } from './refund.js';
+import { emit, orderRef, userIdFor, type RefOptions } from './order-refs.js';
+
+export interface RefundOptions extends RefOptions {
+  refundId?: string;
+  amount?: string;
+  amountYuan?: string;
+  subOutTradeNo?: string;
+  platformIncome?: string;
+  bussSettleAmount?: string;
+  platformIncomeDetail?: string;
+}
 
 /** refund: a full or partial refund of a paid order; prints the answer. */
 export async function runRefundCreate(o: RefundOptions, ctx: Ctx): Promise<void> {

@@ -2,17 +2,7 @@
 import type { Command } from 'commander';
 import { action, examples, type App } from '../kit.js';
 import { addTargetOptions } from './order-common.js';
-import type { RefOptions } from './order-refs.js';
-
-export interface RefundOptions extends RefOptions {
-  refundId?: string;
-  amount?: string;
-  amountYuan?: string;
-  subOutTradeNo?: string;
-  platformIncome?: string;
-  bussSettleAmount?: string;
-  platformIncomeDetail?: string;
-}
+import type { RefundOptions } from './refund-run.js';
 
 /** Registers `tacpay refund create` and `tacpay refund query`. */
 export function registerRefund(program: Command, app: App): void {

@@ -15,7 +15,7 @@ import { Option, type Command } from 'commander';
 import { fingerprintOf } from '../../core/keys.js';
 import type { MerchantRow, Store } from '../../sandbox/store.js';
 import type { Ctx } from '../context.js';
-import { TacpayError, UsageError } from '../errors.js';
+import { TacpayError, UsageError } from '../../errors.js';
 import { inert } from '../output.js';
 
 export interface DataOptions {

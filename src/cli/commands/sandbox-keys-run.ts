@@ -3,11 +3,20 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Ctx } from '../context.js';
-import { TacpayError } from '../errors.js';
+import { TacpayError } from '../../errors.js';
 import { inert, rows } from '../output.js';
-import { noSandboxData, openSandboxStore, pemFingerprint, pickMerchant, sandboxDir, shownDir, storeExists } from './sandbox-data.js';
-import { SECRETS_WARNING, type KeysOptions } from './sandbox-keys.js';
-import { DEFAULT_PORT } from './sandbox-start.js';
+import { noSandboxData, openSandboxStore, pemFingerprint, pickMerchant, sandboxDir, shownDir, storeExists, type DataOptions } from './sandbox-data.js';
+import { DEFAULT_PORT } from './sandbox-listen.js';
+
+export const SECRETS_WARNING = 'these are sandbox secrets; never reuse them for production';
+
+export interface KeysOptions extends DataOptions {
+  offerId?: string;
+  /** `--dotenv`: `true` when given without a path (then `.env`); `-` prints the file instead of writing it. */
+  dotenv?: string | boolean;
+  force?: boolean;
+  format?: string;
+}
 
 export const DEFAULT_BASE_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
 

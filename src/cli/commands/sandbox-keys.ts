@@ -10,20 +10,11 @@
  * file does not exist yet, which is exactly when one asks for it to be written.
  */
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { action, examples, type App } from '../kit.js';
 import { writeJson } from '../output.js';
-import { dataOption, type DataOptions } from './sandbox-data.js';
-
-export const SECRETS_WARNING = 'these are sandbox secrets; never reuse them for production';
-
-export interface KeysOptions extends DataOptions {
-  offerId?: string;
-  /** `--dotenv`: `true` when given without a path (then `.env`); `-` prints the file instead of writing it. */
-  dotenv?: string | boolean;
-  force?: boolean;
-  format?: string;
-}
+import { dataOption } from './sandbox-data.js';
+import type { KeysOptions } from './sandbox-keys-run.js';
 
 /** Registers `tacpay sandbox keys`; the work (sandbox-keys-run.ts) is imported when it runs. */
 export function registerSandboxKeys(sandbox: Command, app: App): void {
@@ -39,8 +30,8 @@ export function registerSandboxKeys(sandbox: Command, app: App): void {
     action<KeysOptions>(app, async (opts, ctx) => {
       const format = opts.format ?? 'pem';
       if (format !== 'pem' && format !== 'base64') throw new UsageError(`--format ${JSON.stringify(format).slice(0, 40)}: use pem or base64`, 'tacpay sandbox keys --format base64 prints the bare Base64 keys the demos load');
+      const { runKeys, renderKeys, SECRETS_WARNING } = await import('./sandbox-keys-run.js');
       ctx.warn(SECRETS_WARNING);
-      const { runKeys, renderKeys } = await import('./sandbox-keys-run.js');
       const result = await runKeys(opts, ctx);
       if (ctx.json) writeJson(ctx.stdout, result);
       else ctx.stdout.write(renderKeys(result, ctx, format));

@@ -2,7 +2,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ctx } from '../context.js';
-import { EXIT, TacpayError, UsageError } from '../errors.js';
+import { EXIT } from '../errors.js';
+import { TacpayError, UsageError } from '../../errors.js';
 import { writableOf, writeJson } from '../output.js';
 import { sandboxDir, shownDir, storeExists, withStore, type DataOptions } from './sandbox-data.js';
 

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { API_NAMES } from '../../core/order-api.js';
 import type { RequestLogRow, Store } from '../../sandbox/store.js';
 import type { Ctx } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { action, examples, type App } from '../kit.js';
 import { inert, writeJson } from '../output.js';
 import { dataOption, openSandboxStore, sandboxDir, type DataOptions } from './sandbox-data.js';

@@ -3,12 +3,19 @@ import { ACCOUNT_ID } from '../../core/account-api.js';
 import { publicPem } from '../../core/keys.js';
 import { checkParam } from '../../core/rules.js';
 import type { Ctx } from '../context.js';
-import { TacpayError, UsageError } from '../errors.js';
+import { TacpayError, UsageError } from '../../errors.js';
 import { loadKeyWithNotes } from '../key-input.js';
 import { inert, rows } from '../output.js';
 import { parseBits } from './keys-generate-options.js';
 import { sandboxDir, shownDir, summarizeMerchant, table, withStore, type DataOptions, type MerchantSummary } from './sandbox-data.js';
-import type { AddOptions } from './sandbox-merchant.js';
+
+export interface AddOptions extends DataOptions {
+  offerId?: string;
+  offerKey?: string;
+  publicKey?: string;
+  notifyUrl?: string;
+  bits: string;
+}
 
 export interface AddResult {
   dataDir: string;

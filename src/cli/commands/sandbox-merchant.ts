@@ -8,14 +8,7 @@ import type { Command } from 'commander';
 import { action, examples, type App } from '../kit.js';
 import { inert, writeJson } from '../output.js';
 import { dataOption, type DataOptions } from './sandbox-data.js';
-
-export interface AddOptions extends DataOptions {
-  offerId?: string;
-  offerKey?: string;
-  publicKey?: string;
-  notifyUrl?: string;
-  bits: string;
-}
+import type { AddOptions } from './sandbox-merchant-run.js';
 
 /** Registers `tacpay sandbox merchant add|list|set-notify`; the work (sandbox-merchant-run.ts) is imported when they run. */
 export function registerSandboxMerchant(sandbox: Command, app: App): void {

@@ -2,10 +2,13 @@
 import { ORDER_STATES } from '../../core/order-api.js';
 import { retHint } from '../../core/ret-codes.js';
 import type { Ctx } from '../context.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../errors.js';
 import { inert, rows } from '../output.js';
-import { pickMerchant, sandboxDir, withStore } from './sandbox-data.js';
-import type { PayOptions } from './sandbox-pay.js';
+import { pickMerchant, sandboxDir, withStore, type DataOptions } from './sandbox-data.js';
+
+export interface PayOptions extends DataOptions {
+  offerId?: string;
+}
 
 /** payOrder's answer: ret 0, msg ("ok" or "already paid") and the order's query_order fields. */
 export type PayResult = Record<string, unknown> & { ret: number; msg?: string };

@@ -6,11 +6,8 @@
 import type { Command } from 'commander';
 import { action, examples, type App } from '../kit.js';
 import { writeJson } from '../output.js';
-import { dataOption, type DataOptions } from './sandbox-data.js';
-
-export interface PayOptions extends DataOptions {
-  offerId?: string;
-}
+import { dataOption } from './sandbox-data.js';
+import type { PayOptions } from './sandbox-pay-run.js';
 
 /** Registers `tacpay sandbox pay`; the work (sandbox-pay-run.ts) is imported when it runs. */
 export function registerSandboxPay(sandbox: Command, app: App): void {

@@ -5,11 +5,28 @@ import { dirname } from 'node:path';
 import { isLoopbackHost } from '../../client/encode.js';
 import type { RequestLogRow } from '../../sandbox/store.js';
 import type { Ctx } from '../context.js';
-import { TacpayError, UsageError } from '../errors.js';
+import { TacpayError, UsageError } from '../../errors.js';
 import { inert } from '../output.js';
-import { openSandboxStore, pemFingerprint, sandboxDir, shownDir } from './sandbox-data.js';
+import { openSandboxStore, pemFingerprint, sandboxDir, shownDir, type DataOptions } from './sandbox-data.js';
 import { onStopSignal } from './sandbox-signals.js';
-import { clientUrl, listenError, parsePort, requestLine, type ReadyEvent, type StartOptions } from './sandbox-start.js';
+import { clientUrl, listenError, parsePort, requestLine } from './sandbox-listen.js';
+
+export interface StartOptions extends DataOptions {
+  host: string;
+  port: string;
+  /** Scales the notification retry schedule (spec §3.1), e.g. 0.001 for tests. */
+  retryScale?: string;
+}
+
+/** The event `--json` prints once, on one line, when the sandbox accepts requests. */
+export interface ReadyEvent {
+  event: 'ready';
+  url: string;
+  pid: number;
+  offerId: string;
+  dataDir: string;
+  platformKeyFingerprint: string;
+}
 
 /** How long in-flight requests get to finish after a stop signal before their connections are cut. */
 const DRAIN_MS = 3000;

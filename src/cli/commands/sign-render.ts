@@ -3,7 +3,7 @@ import { describeOffset } from '../../core/params.js';
 import { offerKeyPlaceholder } from '../../core/sign-diagnosis.js';
 import type { Ctx } from '../context.js';
 import { inert, rows } from '../output.js';
-import type { KeyView, SignResult, VerifyView } from './sign-run.js';
+import type { KeyView, SignResult, VerifyView } from './sign-result.js';
 
 /** Human rendering of a result: results only (warnings go to stderr separately). */
 export function renderSign(r: SignResult, ctx: Ctx): string {

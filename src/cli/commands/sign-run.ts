@@ -8,68 +8,32 @@
 import { joinParams, paramText, type ParamValue } from '../../core/canonical.js';
 import { issue, type Issue } from '../../core/issues.js';
 import { describeFormat, privateBase64, type KeyInfo } from '../../core/keys.js';
-import { checkTs, mergeParams, parseParamArg, parseParamsJson, parseQueryString, requestQuery, type ParamSource, type TsReading } from '../../core/params.js';
+import { checkTs, mergeParams, parseParamArg, parseParamsJson, parseQueryString, requestQuery, type ParamSource } from '../../core/params.js';
 import { signText } from '../../core/signature.js';
-import { canonicalSha256, offerKeyPlaceholder, verifyRequestSignature, type Diagnosis, type SignatureRepair } from '../../core/sign-diagnosis.js';
+import { canonicalSha256, offerKeyPlaceholder, verifyRequestSignature } from '../../core/sign-diagnosis.js';
 import type { ConfigValue } from '../../config/resolve.js';
 import type { Ctx } from '../context.js';
-import { TacpayError, UsageError } from '../errors.js';
+import { TacpayError, UsageError } from '../../errors.js';
 import { assertOneStdin, mayBeKeyText, readStdin, readUserFile } from '../input.js';
 import { loadKey } from '../key-input.js';
-import type { SignOptions } from './sign.js';
+import type { DecodedView, KeyView, SignResult } from './sign-result.js';
 import { Redactor } from './sign-redact.js';
 import { renderSign } from './sign-render.js';
 
-export interface KeyView {
-  kind: KeyInfo['kind'];
-  format: KeyInfo['format'];
-  formatDescription: string;
-  bits: number;
-  fingerprint: string;
-  /** Where the key came from: a flag, an env var name, or a config file path. Never the key. */
-  source: string;
+/** A repeatable input flag's value with its position on the command line (later wins). */
+export interface Ordered {
+  seq: number;
+  value: string;
 }
 
-export interface DecodedView {
-  name: string;
-  given: string;
-  decoded: string;
-}
-
-export interface VerifyView {
-  /** The signature as given (user input, not a secret). */
-  given: string;
-  /** The strict Base64 actually checked, after repairs. */
-  signature: string | null;
-  repairs: SignatureRepair[];
-  verified: boolean;
-  publicKey: KeyView;
-  /** Why the signature could not be read, when it could not. */
-  problems?: Issue[];
-  diagnosis?: Diagnosis;
-}
-
-export interface SignResult {
-  /** The input parameters as text, in the order given (sign included if it was given). */
-  params: Record<string, string>;
-  /** Which source each parameter's value came from. */
-  origin: Record<string, string>;
-  /** Input parameters left out of the string-to-sign (`sign`). */
-  excluded: string[];
-  /** --query values that percent- or form-decoding changed. */
-  decoded: DecodedView[];
-  /** The string-to-sign without the offerKey (which follows it directly, spec §1.4 step 4). */
-  canonical: string;
-  offerKeyAppended: { length: number; source: string };
-  /** SHA-256 hex of the whole string-to-sign, offerKey included: compare it with your own code's. */
-  stringToSignSha256: string;
-  signature?: string;
-  key?: KeyView;
-  /** The request's query string, RFC 3986-encoded, sign last; when a signature was made or verified. */
-  request?: { query: string };
-  verify?: VerifyView;
-  ts?: TsReading;
-  issues: Issue[];
+export interface SignOptions {
+  param?: Ordered[];
+  query?: Ordered[];
+  paramsFile?: Ordered[];
+  offerKey?: string;
+  privateKey?: string;
+  verify?: string;
+  publicKey?: string;
 }
 
 function keyView(key: KeyInfo, source: string): KeyView {

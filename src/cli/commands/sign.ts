@@ -5,22 +5,7 @@
  */
 import type { Command } from 'commander';
 import { action, examples, type App } from '../kit.js';
-
-/** A repeatable input flag's value with its position on the command line (later wins). */
-interface Ordered {
-  seq: number;
-  value: string;
-}
-
-export interface SignOptions {
-  param?: Ordered[];
-  query?: Ordered[];
-  paramsFile?: Ordered[];
-  offerKey?: string;
-  privateKey?: string;
-  verify?: string;
-  publicKey?: string;
-}
+import type { Ordered, SignOptions } from './sign-run.js';
 
 const HELP_NOTES = `
 Parameters:

@@ -4,7 +4,7 @@
  * sandbox modules load inside these functions: this file is reachable from cli/main.ts.
  */
 import type { Ctx } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { inert } from '../output.js';
 import type { MerchantRow, Store } from '../../sandbox/store.js';
 import { openSandboxStore, pemFingerprint, pickMerchant, shownDir, storeExists } from './sandbox-data.js';

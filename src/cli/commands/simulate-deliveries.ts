@@ -7,7 +7,7 @@
  */
 import type { DeliveryAttemptRow, Store } from '../../sandbox/store.js';
 import type { Ctx } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { inert, writeJson } from '../output.js';
 import { openSandboxStore, sandboxDir, shownDir, type DataOptions } from './sandbox-data.js';
 import { onStopSignal } from './sandbox-signals.js';

@@ -11,7 +11,7 @@ import type { NotificationFields } from '../../core/notification.js';
 import type { DeliveryReport } from '../../sandbox/notify.js';
 import type { ProbeResult } from '../../sandbox/notify-probes.js';
 import type { Ctx } from '../context.js';
-import { TacpayError, UsageError } from '../errors.js';
+import { TacpayError, UsageError } from '../../errors.js';
 import { action, examples, type App } from '../kit.js';
 import { inert, writeJson } from '../output.js';
 import { dataOption, sandboxDir, table, type DataOptions } from './sandbox-data.js';

@@ -10,7 +10,7 @@ import { Option } from 'commander';
 import { ORDER_STATES } from '../../core/order-api.js';
 import type { AndroidResult, IosResult, Platform, SdkResultInfo, WebResult } from '../../core/sdk-result.js';
 import type { Ctx } from '../context.js';
-import { TacpayError, UsageError } from '../errors.js';
+import { TacpayError, UsageError } from '../../errors.js';
 import { action, examples, type App } from '../kit.js';
 import { inert, rows, writeJson } from '../output.js';
 import { dataOption, sandboxDir, shownDir, storeExists, table, type DataOptions } from './sandbox-data.js';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { MerchantRow, Store } from '../../sandbox/store.js';
 import type { Ctx } from '../context.js';
-import { TacpayError, UsageError } from '../errors.js';
+import { TacpayError, UsageError } from '../../errors.js';
 import { openSandboxStore, shownDir, storeExists } from './sandbox-data.js';
 
 export interface ScenarioSandboxOptions {

@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import type { ApiName } from '../../core/order-api.js';
 import type { Scenario, ScenarioStep, Mismatch } from '../../core/scenario.js';
 import type { Ctx } from '../context.js';
-import { Cancelled, TacpayError, UsageError } from '../errors.js';
+import { Cancelled, TacpayError, UsageError } from '../../errors.js';
 import { action, examples, type App } from '../kit.js';
 import { inert, writeJson } from '../output.js';
 import { table } from './sandbox-data.js';
