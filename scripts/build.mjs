@@ -5,6 +5,7 @@
 // applies them, and they were two-thirds of the package.
 // Modules the bundle imports dynamically are only evaluated when a command needs them; heavy
 // dependencies with large trees (undici, the inquirer prompts) stay external, installed as run-time dependencies.
+import { spawn } from 'node:child_process';
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { join, sep } from 'node:path';
@@ -49,6 +50,13 @@ const ownBundles = {
   },
 };
 
+// Type declarations of the library, with tsc (esbuild writes none): dist/types/**.d.ts, the entry at
+// dist/types/lib/index.d.ts. A child process, so it runs while esbuild bundles.
+const types = new Promise((resolve) => {
+  const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
+  spawn(process.execPath, [tsc, '-p', fileURLToPath(new URL('../tsconfig.lib.json', import.meta.url))], { stdio: 'inherit' }).on('close', resolve);
+});
+
 await build({
   entryPoints: {
     main: 'src/cli/main.ts',
@@ -86,3 +94,26 @@ await build({
   plugins: [lazyChildProcess, ownBundles],
   logLevel: 'warning',
 });
+
+// The library (`import ... from 'tacpay'`, src/lib): its own ESM bundle, so the CLI bundle and its
+// start-up are untouched. Run-time dependencies stay external (the user's install has them); node
+// builtins are external on platform node. Not minified: a library's stack traces are read by people.
+await build({
+  entryPoints: { index: 'src/lib/index.ts' },
+  outdir: 'dist/lib',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  legalComments: 'none',
+  external: Object.keys(pkg.dependencies ?? {}),
+  alias: {
+    'side-channel': './scripts/shims/side-channel.cjs',
+    'es-define-property': './scripts/shims/es-define-property.cjs',
+  },
+  // qs is CommonJS and bundled: its require() of node builtins needs a real require inside ESM.
+  banner: { js: "import { createRequire as __tacpayCreateRequire } from 'node:module'; const require = __tacpayCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+// The library's declarations, started before the bundles and awaited last: tsc takes ~3 s, esbuild well under one.
+if (await types !== 0) throw new Error('tsc -p tsconfig.lib.json failed: the library declarations (dist/types) were not written');

@@ -27,10 +27,10 @@ try {
   const tarball = join(work, packed.filename);
   const files = packed.files.map((f) => f.path).sort();
   console.log(`tarball ${packed.filename}: ${(packed.size / 1024).toFixed(0)} KB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KB unpacked, ${files.length} files`);
-  const allowed = [/^bin\/(tacpay\.js|package\.json)$/, /^dist\/[\w-]+\.cjs$/, /^fixtures\/scenarios\/[\w-]+\.json$/, /^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/, /^docs\/protocol\.md$/];
+  const allowed = [/^bin\/(tacpay\.js|package\.json)$/, /^dist\/[\w-]+\.cjs$/, /^dist\/lib\/index\.js$/, /^dist\/types\/[\w/-]+\.d\.ts$/, /^fixtures\/scenarios\/[\w-]+\.json$/, /^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/, /^docs\/protocol\.md$/];
   const unexpected = files.filter((f) => !allowed.some((re) => re.test(f)));
-  check('the tarball holds only bin, dist/*.cjs, the built-in scenarios and the package docs', unexpected.length === 0, unexpected.join(', '));
-  const needed = ['bin/tacpay.js', 'dist/main.cjs', 'dist/verify-worker.cjs', 'LICENSE', 'README.md', 'CHANGELOG.md', 'fixtures/scenarios/happy-path.json', 'docs/protocol.md'];
+  check('the tarball holds only bin, dist/*.cjs, the library (dist/lib, dist/types), the built-in scenarios and the package docs', unexpected.length === 0, unexpected.join(', '));
+  const needed = ['bin/tacpay.js', 'dist/main.cjs', 'dist/verify-worker.cjs', 'dist/lib/index.js', 'dist/types/lib/index.d.ts', 'LICENSE', 'README.md', 'CHANGELOG.md', 'fixtures/scenarios/happy-path.json', 'docs/protocol.md'];
   const missing = needed.filter((f) => !files.includes(f));
   check('the tarball holds everything the commands need', missing.length === 0, missing.join(', '));
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
