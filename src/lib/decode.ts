@@ -1,9 +1,8 @@
 /** What a pay_info holds and whether its signature holds (§7 D1): the report `tacpay decode --json` prints, built from core. */
-import { isOk, type Issue } from '../core/issues.js';
 import { checkInputText } from '../core/payinfo-input.js';
 import { parsePayInfo, type ParsedPayInfo } from '../core/payinfo.js';
 import { checkPayInfo, type SignatureResult } from '../core/payinfo-verify.js';
-import { SCHEME } from '../core/payinfo-scheme.js';
+import { decodeReport, type DecodeReport } from '../core/payinfo-report.js';
 import { fingerprintOf } from '../core/keys.js';
 import { TacpayLibError } from './errors.js';
 import { publicKeyFrom, type KeyInput } from './keys.js';
@@ -12,14 +11,7 @@ import type { KeyObject } from 'node:crypto';
 export type { SignatureResult } from '../core/payinfo-verify.js';
 
 /** The same document as `tacpay decode --json`. */
-export interface DecodeReport {
-  input: { length: number };
-  valid: boolean;
-  data: Record<string, unknown> | null;
-  sign: { base64Length: number | null; bytes: number | null };
-  issues: Issue[];
-  signature: SignatureResult & { scheme: string; keyBits?: number };
-}
+export type { DecodeReport } from '../core/payinfo-report.js';
 
 export interface DecodeOptions {
   /** The platform public key; without it the signature is reported `not-checked`. */
@@ -54,12 +46,5 @@ export function decodePayInfo(text: string, opts: DecodeOptions = {}): DecodeRep
     parsed = parsePayInfo(text, expect);
     signature = { status: 'not-checked', reason: NO_KEY_WORDS };
   }
-  return {
-    input: { length: text.length },
-    valid: isOk(parsed.issues) && signature.status !== 'failed',
-    data: parsed.data ?? null,
-    sign: { base64Length: parsed.sign?.length ?? null, bytes: parsed.signBytes?.length ?? null },
-    issues: parsed.issues,
-    signature: { ...signature, scheme: SCHEME, ...(keyBits !== undefined ? { keyBits } : {}) },
-  };
+  return decodeReport(text, parsed, signature, keyBits);
 }

@@ -4,7 +4,7 @@ import { PAYINFO_FIELDS } from '../../core/payinfo.js';
 import { CANDIDATE_WORDS, HASH_WORDS } from '../../core/payinfo-scheme.js';
 import type { Ctx } from '../context.js';
 import { inert } from '../output.js';
-import type { DecodeReport } from './decode-report.js';
+import type { DecodeReport } from '../../core/payinfo-report.js';
 
 /** The reason a signature is not checked when no key was given (also in --json). */
 export const NO_KEY_WORDS = 'no public key; pass --public-key or set platformPublicKey';

@@ -5,17 +5,15 @@
  * verification) is loaded only when a key is given, the batch machinery only for batches.
  */
 import type { Issue } from '../../core/issues.js';
-import { isOk } from '../../core/issues.js';
 import { checkInputText, textFromBytes } from '../../core/payinfo-input.js';
 import { parsePayInfo, type ParsedPayInfo } from '../../core/payinfo.js';
 import type { CheckOptions, SignatureResult } from '../../core/payinfo-verify.js';
-import { SCHEME } from '../../core/payinfo-scheme.js';
+import { decodeReport, type DecodeReport } from '../../core/payinfo-report.js';
 import type { Ctx } from '../context.js';
 import { TacpayError, UsageError } from '../../errors.js';
 import { assertOneStdin, readStdin } from '../input.js';
 import { loadKey } from '../key-input.js';
 import { writeJson } from '../output.js';
-import type { DecodeReport } from './decode-report.js';
 import { WORKER_URLS } from '../batch/worker-urls.js';
 import { NO_KEY_WORDS, renderDecode } from './decode-render.js';
 
@@ -123,12 +121,5 @@ export async function decodeText(text: string, check: CheckOptions): Promise<Dec
     parsed = parsePayInfo(text, check.expectAppid !== undefined ? { expectAppid: check.expectAppid } : {});
     signature = { status: 'not-checked', reason: NO_KEY_WORDS };
   }
-  return {
-    input: { length: text.length },
-    valid: isOk(parsed.issues) && signature.status !== 'failed',
-    data: parsed.data ?? null,
-    sign: { base64Length: parsed.sign?.length ?? null, bytes: parsed.signBytes?.length ?? null },
-    issues: parsed.issues,
-    signature: { ...signature, scheme: SCHEME, ...(check.key ? { keyBits: check.key.bits } : {}) },
-  };
+  return decodeReport(text, parsed, signature, check.key?.bits);
 }
