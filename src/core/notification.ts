@@ -11,6 +11,9 @@ import { issue, type Issue } from './issues.js';
 import { isStrictBase64, verifyBytes } from './signature.js';
 import { readTs, TS_WINDOW_S, type TsMode } from './timestamp.js';
 
+/** Largest notification body read (the receiver's and the library's cap): a real one is about 1 KB, 17 KB with the longest sub_out_trade_no_list the sandbox accepts. */
+export const MAX_NOTIFY_BYTES = 64 * 1024;
+
 /** The §3.1 fields, in the documented order (sign last). */
 export const NOTIFY_FIELDS = [
   'appid',

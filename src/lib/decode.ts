@@ -20,7 +20,7 @@ export interface DecodeOptions {
   expectAppid?: string;
 }
 
-const NO_KEY_WORDS = 'no public key; pass --public-key or set platformPublicKey';
+const NO_KEY_WORDS = 'no public key; pass { publicKey } to check the signature';
 
 function keyFacts(key: KeyObject): { bits: number; fingerprint: string } {
   return { bits: key.asymmetricKeyDetails?.modulusLength ?? 0, fingerprint: fingerprintOf(key) };

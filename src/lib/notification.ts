@@ -4,7 +4,7 @@
  * answering HTTP.
  */
 import { jsonDepth, MAX_JSON_DEPTH } from '../core/json-limits.js';
-import { verifyNotification as coreVerify, OK_REPLY, type Notification } from '../core/notification.js';
+import { verifyNotification as coreVerify, MAX_NOTIFY_BYTES, OK_REPLY, type Notification } from '../core/notification.js';
 import type { Issue } from '../core/issues.js';
 import { publicKeyFrom, type KeyInput } from './keys.js';
 
@@ -30,8 +30,6 @@ export type NotificationVerdict =
   /** `code` is stable (notify.sign.invalid, notify.ts.stale, ...); `reason` is for the reply's msg and logs. */
   | { ok: false; reason: string; code: string; issues: Issue[] };
 
-const MAX_BYTES = 64 * 1024;
-
 function refuse(code: string, reason: string): NotificationVerdict {
   return { ok: false, code, reason, issues: [{ code, severity: 'error', message: reason }] };
 }
@@ -52,7 +50,7 @@ export function verifyNotification(body: string | Uint8Array | object, opts: Ver
       return refuse('notify.not-json', 'the body cannot be read as JSON');
     }
   }
-  if (Buffer.byteLength(raw) > MAX_BYTES) return refuse('notify.too-large', `the body is over ${MAX_BYTES} bytes`);
+  if (Buffer.byteLength(raw) > MAX_NOTIFY_BYTES) return refuse('notify.too-large', `the body is over ${MAX_NOTIFY_BYTES} bytes`);
   // Measured before parsing, as the receiver does: a deeply nested body overflows the stack when walked.
   if (jsonDepth(raw, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return refuse('notify.too-deep', `the body nests deeper than ${MAX_JSON_DEPTH} levels`);
   if (opts.offerKey === undefined || opts.offerKey === '') return refuse('notify.offer-key.missing', 'no offerKey given: the signature covers it, so it cannot be checked');

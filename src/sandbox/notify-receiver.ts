@@ -15,10 +15,7 @@ import type { KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { jsonDepth, MAX_JSON_DEPTH } from '../core/json-limits.js';
-import { verifyNotification, type NotificationCheck } from '../core/notification.js';
-
-/** Largest body read: a real notification is about 1 KB, 17 KB with the longest sub_out_trade_no_list the sandbox accepts. */
-export const MAX_NOTIFY_BYTES = 64 * 1024;
+import { MAX_NOTIFY_BYTES, verifyNotification, type NotificationCheck } from '../core/notification.js';
 
 /** The limits a hostile client meets; tests shorten the timeouts. */
 export interface ReceiverLimits {
