@@ -143,4 +143,28 @@ describe('src/', () => {
   it('imports only downwards between layers', () => {
     expect(layerViolations(graph)).toEqual([]);
   });
+
+  // The CLI bundle reaches src/sandbox and src/doctor through dist/sandbox.cjs and dist/doctor.cjs,
+  // which export only what their index.ts re-exports (scripts/build.mjs): a CLI file that imports a
+  // module the index leaves out gets undefined at run time ("s is not a function"), not a build error.
+  it('re-exports from sandbox/index.ts and doctor/index.ts every module the CLI imports at run time', () => {
+    const missing: string[] = [];
+    for (const file of tsFiles(join(SRC, 'cli'))) {
+      const text = readFileSync(file, 'utf8');
+      // Value imports only: `import type` and `import { type X }`-only lines are erased by the build.
+      const specs = [...text.matchAll(/^\s*import\s+(?!type\b)([^;]*?)\s+from\s+'([^']+)'/gms)]
+        .filter((m) => !/^\{\s*(type\s+\w+\s*,?\s*)+\}$/.test(m[1]!.trim()))
+        .map((m) => m[2]!)
+        .concat([...text.matchAll(/import\(\s*'([^']+)'\s*\)/g)].map((m) => m[1]!));
+      for (const spec of specs) {
+        if (!spec.startsWith('.')) continue;
+        const target = relative(SRC, resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
+        const unit = /^(sandbox|doctor)\/(.+)\.ts$/.exec(target);
+        if (!unit || unit[2] === 'index') continue;
+        const index = readFileSync(join(SRC, unit[1]!, 'index.ts'), 'utf8');
+        if (!index.includes(`from './${unit[2]}.js'`)) missing.push(`${relative(ROOT, file)} imports src/${target}, which src/${unit[1]}/index.ts does not re-export`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
 });

@@ -3,7 +3,7 @@
  * a merchant ready to sign for, and `pay()` to do what a real payment does to an order. Each call
  * gets its own data dir (a temp one, removed on close) so parallel test files never share orders.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { payOrder } from '../sandbox/api.js';
@@ -47,7 +47,7 @@ export interface Sandbox {
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const temp = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tacpay-sandbox-'));
-  mkdirSync(dataDir, { recursive: true });
+  // openStore makes a missing dataDir (0700, with a walk that ends: recursive mkdirSync loops under /proc).
   const store = openStore(dataDir);
   let server;
   try {

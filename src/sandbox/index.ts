@@ -8,6 +8,7 @@ export type { Reply } from './api.js';
 export * from './clock.js';
 export * from './deliveries.js';
 export * from './group-commit.js';
+export * from './make-dirs.js';
 export * from './merchants.js';
 export * from './notify-probes.js';
 export * from './notify-receiver.js';

@@ -166,6 +166,12 @@ describe('environment', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(2);
   });
 
+  it('a JUnit report under a directory that refuses children is a one-line error, not a hang', async () => {
+    const r = await spawnCli(['simulate', 'scenario', 'happy-path', '--junit', '/proc/nonexistent/reports/r.xml'], { timeoutMs: 30000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: cannot write the JUnit report \/proc\/nonexistent\/reports\/r\.xml: ENOENT$/m);
+  });
+
   it('config list shows an inline key as its fingerprint, not a 450-character line', async () => {
     const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const r = await runCli(['config', 'list'], { env: cleanEnv({ TACPAY_PLATFORM_PUBLIC_KEY: pem }) });

@@ -7,7 +7,7 @@
  * HTTP: one line per step, a summary, --json, --junit. After a failed step the rest are skipped
  * (they build on it); the exit code is 1 when any step failed.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ApiName } from '../../core/order-api.js';
@@ -339,8 +339,10 @@ export async function writeJunit(file: string, r: ScenarioReport, ctx: Ctx): Pro
   });
   const path = resolve(ctx.cwd, file);
   try {
-    // CI scripts name a report in a directory that does not exist yet (reports/...): make it.
-    mkdirSync(dirname(path), { recursive: true });
+    // CI scripts name a report in a directory that does not exist yet (reports/...): make it, with a
+    // walk that ends (recursive mkdirSync loops for ever under /proc).
+    const { makeDirs } = await import('../../sandbox/make-dirs.js');
+    makeDirs(dirname(path), 0o755);
     writeFileSync(path, xml);
   } catch (err) {
     throw new TacpayError(`cannot write the JUnit report ${inert(file, { singleLine: true })}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check that its directory is writable');
