@@ -84,6 +84,8 @@ const FORBIDDEN: Record<string, (to: string | undefined) => boolean> = {
   sandbox: (to) => to === 'cli' || to === 'flows',
   client: (to) => to === 'cli' || to === 'flows',
   doctor: (to) => to === 'cli' || to === 'flows',
+  batch: (to) => to === 'cli' || to === 'flows',
+  config: (to) => to === 'cli' || to === 'flows',
   flows: (to) => to === 'cli',
 };
 
@@ -147,9 +149,10 @@ describe('src/', () => {
   // The CLI bundle reaches src/sandbox and src/doctor through dist/sandbox.cjs and dist/doctor.cjs,
   // which export only what their index.ts re-exports (scripts/build.mjs): a CLI file that imports a
   // module the index leaves out gets undefined at run time ("s is not a function"), not a build error.
-  it('re-exports from sandbox/index.ts and doctor/index.ts every module the CLI imports at run time', () => {
+  // Flows are bundled into the CLI too, so the same holds for them.
+  it('re-exports from sandbox/index.ts and doctor/index.ts every module the CLI and the flows import at run time', () => {
     const missing: string[] = [];
-    for (const file of tsFiles(join(SRC, 'cli'))) {
+    for (const file of [...tsFiles(join(SRC, 'cli')), ...tsFiles(join(SRC, 'flows'))]) {
       const text = readFileSync(file, 'utf8');
       // Value imports only: `import type` and `import { type X }`-only lines are erased by the build.
       const specs = [...text.matchAll(/^\s*import\s+(?!type\b)([^;]*?)\s+from\s+'([^']+)'/gms)]
@@ -166,5 +169,15 @@ describe('src/', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  // A usage error (exit 2) is about how a command was typed: only the CLI knows its flags. Below it,
+  // a bad value is a TacpayError (exit 1) with a hint, or a typed result.
+  it('constructs UsageError only in src/cli', () => {
+    const outside = tsFiles(SRC)
+      .filter((f) => !relative(SRC, f).startsWith('cli') && relative(SRC, f) !== 'errors.ts')
+      .filter((f) => /new UsageError\b/.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(ROOT, f));
+    expect(outside).toEqual([]);
   });
 });

@@ -21,7 +21,7 @@ import type { KeyInfo, KeyKind } from '../core/keys.js';
 import type { ConfigValue } from '../config/resolve.js';
 import type { Ctx } from './context.js';
 import { TacpayError } from '../errors.js';
-import { inert } from './output.js';
+import { inert } from '../core/inert.js';
 
 export interface LoadedKey {
   key: KeyInfo;

@@ -6,7 +6,8 @@ import { FdOut, isTerminal } from './fd-out.js';
 import { EXIT } from './errors.js';
 import { ApiError, Cancelled, TacpayError, UsageError } from '../errors.js';
 import { runInterruptCleanups } from './interrupt.js';
-import { inert, writeJson } from './output.js';
+import { writeJson } from './output.js';
+import { inert } from '../core/inert.js';
 import type { App } from './kit.js';
 import { buildProgram } from './program.js';
 

@@ -53,18 +53,6 @@ export async function makeColor(level: 0 | 1 | 2 | 3): Promise<ChalkInstance> {
   return new Chalk({ level });
 }
 
-// C0 controls except tab/newline, DEL, C1 controls, and the bidi overrides that can disguise text.
-const CONTROL_RE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Makes untrusted text (decoded fields, server messages) safe to print: control characters become visible escapes. */
-export function inert(text: string, opts: { singleLine?: boolean } = {}): string {
-  const re = opts.singleLine ? /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g : CONTROL_RE;
-  return text.replace(re, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
-
 /** Exactly one JSON document, newline-terminated. */
 export function writeJson(out: OutStream, value: unknown): void {
   out.write(JSON.stringify(value, null, 2) + '\n');
@@ -74,4 +62,18 @@ export function writeJson(out: OutStream, value: unknown): void {
 export function rows(pairs: ReadonlyArray<readonly [string, string]>, indent = '  '): string {
   const width = Math.max(0, ...pairs.map(([k]) => k.length));
   return pairs.map(([k, v]) => `${indent}${k.padEnd(width)}  ${v}`).join('\n') + (pairs.length ? '\n' : '');
+}
+
+/** Left-aligned columns with a header row; colour is applied after padding so widths stay right. */
+export function table(headers: readonly string[], body: ReadonlyArray<readonly string[]>, style: (header: string) => string = (h) => h): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[], head = false): string =>
+    cells
+      .map((c, i) => {
+        const padded = i === cells.length - 1 ? c : c.padEnd(widths[i]!);
+        return head ? style(padded) : padded;
+      })
+      .join('  ')
+      .trimEnd() + '\n';
+  return line(headers, true) + body.map((r) => line(r)).join('');
 }

@@ -34,6 +34,8 @@ export interface ResolveInput {
   /** Explicit config file (--config) replacing the project-file search. */
   configFile?: string;
   profile?: string;
+  /** Read no config file at all: flags, env and defaults only (the library, unless asked). */
+  noFiles?: boolean;
 }
 
 export const PROJECT_FILE = 'tacpay.config.json';
@@ -160,8 +162,8 @@ function readLayer(path: string, profile: string | undefined, warnings: string[]
 export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const warnings: string[] = [];
   const profile = input.profile ?? input.env.TACPAY_PROFILE ?? undefined;
-  const projectPath = input.configFile ? resolvePath(input.cwd, input.configFile) : findProjectFile(input.cwd);
-  const userPath = userConfigPath(input.env);
+  const projectPath = input.noFiles ? undefined : input.configFile ? resolvePath(input.cwd, input.configFile) : findProjectFile(input.cwd);
+  const userPath = input.noFiles ? undefined : userConfigPath(input.env);
   const project = projectPath ? readLayer(projectPath, profile, warnings, Boolean(input.configFile)) : undefined;
   const user = userPath && userPath !== projectPath ? readLayer(userPath, profile, warnings, false) : undefined;
   if (profile && !project?.hasProfile && !user?.hasProfile) {

@@ -9,6 +9,7 @@ import { diagnoseSignature } from '../core/sign-diagnosis.js';
 import { parseBoundedJson } from '../core/json-limits.js';
 import { ACCOUNT_ID, checkAccountRequest, isAccountApi } from '../core/account-api.js';
 import { checkRequest, isApiName, type ApiName } from '../core/order-api.js';
+import { isPaidState, OrderState } from '../core/order-state.js';
 import { buildPayInfo } from '../core/payinfo.js';
 import { RET, type RetCode } from '../core/ret-codes.js';
 import { readTs, type TsMode } from '../core/timestamp.js';
@@ -156,7 +157,7 @@ export class SandboxApi {
   }
 
   private existingOrderReply(existing: OrderRow, p: Record<string, string>): Reply {
-    if (existing.closed || existing.order_state >= 2) {
+    if (existing.closed || isPaidState(existing.order_state)) {
       return fail(RET.orderFinished, `out_trade_no ${existing.out_trade_no} is already ${existing.closed ? 'closed' : 'paid'}; a new payment needs a new out_trade_no`);
     }
     if (existing.params_json !== contentOf(p)) {
@@ -211,7 +212,7 @@ export class SandboxApi {
       sub_out_trade_no_list: p.sub_out_trade_no_list ?? null,
       params_json: contentOf(p),
       pay_info: payInfo,
-      order_state: 0,
+      order_state: OrderState.created,
       closed: 0,
       refunded_amount: 0,
       order_time: apiTime(now),
@@ -248,9 +249,9 @@ export class SandboxApi {
     return store.tx(() => {
       const order = this.findOrder(m, p);
       if (!order) return this.notFound(p);
-      if (order.order_state >= 2 && order.order_state <= 4) return fail(RET.orderFinished, `order ${order.out_trade_no} is paid and cannot be closed; refund it instead`);
+      if (isPaidState(order.order_state)) return fail(RET.orderFinished, `order ${order.out_trade_no} is paid and cannot be closed; refund it instead`);
       // Closing twice is not an error: a client retrying a close after a timeout must get ok.
-      if (!order.closed) store.updateOrder(order.id, { closed: 1, order_state: 6 });
+      if (!order.closed) store.updateOrder(order.id, { closed: 1, order_state: OrderState.expired });
       return { ret: RET.ok, msg: 'ok' };
     });
   }
@@ -267,7 +268,7 @@ export class SandboxApi {
           ? { ret: RET.ok, msg: 'ok', refund_id: previous.refund_id, state: previous.state }
           : fail(RET.refundIdConflict, `refund_id ${p.refund_id} was already used for a different refund`);
       }
-      if (!(order.order_state >= 2 && order.order_state <= 4)) return fail(RET.orderNotPaid, `order ${order.out_trade_no} is not paid (state ${order.order_state}); only paid orders can be refunded`);
+      if (!isPaidState(order.order_state)) return fail(RET.orderNotPaid, `order ${order.out_trade_no} is not paid (state ${order.order_state}); only paid orders can be refunded`);
       if (p.sub_out_trade_no && !subOrderNos(order).includes(p.sub_out_trade_no)) {
         return fail(RET.invalidParam, `sub_out_trade_no ${p.sub_out_trade_no} is not a sub-order of ${order.out_trade_no}`);
       }
@@ -339,8 +340,8 @@ export function payOrder(store: Store, offerId: string, outTradeNo: string, now:
     const order = store.orderByOutTradeNo(offerId, outTradeNo);
     if (!order) return fail(RET.orderNotFound, `no order with out_trade_no ${outTradeNo}`);
     if (order.closed) return fail(RET.orderFinished, `order ${outTradeNo} is closed and cannot be paid`);
-    if (order.order_state >= 2 && order.order_state <= 4) return { ret: RET.ok, msg: 'already paid', ...orderFields(order) };
-    store.updateOrder(order.id, { order_state: 2, pay_time: apiTime(now) });
+    if (isPaidState(order.order_state)) return { ret: RET.ok, msg: 'already paid', ...orderFields(order) };
+    store.updateOrder(order.id, { order_state: OrderState.paid, pay_time: apiTime(now) });
     // A top-up order (type=save) credits the hosted account it was placed on, once, when paid.
     if (orderType(order) === 'save') creditSave(store, order.offer_id, order.user_id, order.amount);
     return { ret: RET.ok, msg: 'ok', ...orderFields(store.orderById(order.id)!) };

@@ -13,6 +13,7 @@
  */
 import { createPrivateKey, randomInt, type KeyObject } from 'node:crypto';
 import { judgeReply, notificationJson, notificationTs, retryDelayMs, signNotification, subOrderList, type NotificationFields } from '../core/notification.js';
+import { stateAfterAttempt } from '../core/order-state.js';
 import { apiTime } from './clock.js';
 import { DEFAULT_TIMEOUT_MS, postNotification, type PostOutcome } from './notify.js';
 import type { DeliveryAttemptRow, DeliveryRow, OrderRow, Store } from './store.js';
@@ -211,7 +212,7 @@ export class DeliveryEngine {
     const delay = verdict.delivered ? undefined : retryDelayMs(n, d.retry_scale);
     const nextAt = delay === undefined ? null : new Date(Date.now() + delay).toISOString();
     const status: DeliveryRow['status'] = verdict.delivered ? 'delivered' : nextAt ? 'pending' : 'failed';
-    const orderState = verdict.delivered ? 4 : 3;
+    const orderState = stateAfterAttempt(verdict.delivered);
     const row = store.recordAttempt(
       {
         delivery_id: d.id,

@@ -6,6 +6,7 @@
 export * from './api.js';
 export type { Reply } from './api.js';
 export * from './clock.js';
+export * from './data-dir.js';
 export * from './deliveries.js';
 export * from './group-commit.js';
 export * from './make-dirs.js';

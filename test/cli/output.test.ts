@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { colorLevel, inert, makeColor } from '../../src/cli/output.js';
+import { colorLevel, makeColor } from '../../src/cli/output.js';
+import { inert } from '../../src/core/inert.js';
 
 describe('colour decision', () => {
   it('is on only for a TTY', () => {

@@ -2,7 +2,8 @@
 import type { AccountApi } from '../../core/account-api.js';
 import type { Ctx } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { inert, rows } from '../output.js';
+import { rows } from '../output.js';
+import { inert } from '../../core/inert.js';
 import { callApi, newOrderNo, withTarget } from './order-call.js';
 import type { TargetOptions } from './order-common.js';
 import { emit } from './order-refs.js';

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { envName, OPTIONS } from '../../config/options.js';
 import { displayValue } from '../../config/resolve.js';
 import { action, examples, type App } from '../kit.js';
-import { inert, rows, writeJson } from '../output.js';
+import { rows, writeJson } from '../output.js';
+import { inert } from '../../core/inert.js';
 import { parseKey } from '../../core/keys.js';
 
 export interface ConfigListEntry {

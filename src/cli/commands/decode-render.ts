@@ -3,7 +3,7 @@ import type { Severity } from '../../core/issues.js';
 import { PAYINFO_FIELDS } from '../../core/payinfo.js';
 import { CANDIDATE_WORDS, HASH_WORDS } from '../../core/payinfo-scheme.js';
 import type { Ctx } from '../context.js';
-import { inert } from '../output.js';
+import { inert } from '../../core/inert.js';
 import type { DecodeReport } from '../../core/payinfo-report.js';
 
 /** The reason a signature is not checked when no key was given (also in --json). */

@@ -12,7 +12,8 @@ import type { Ctx, GlobalFlags } from '../context.js';
 import { EXIT } from '../errors.js';
 import { TacpayError, UsageError } from '../../errors.js';
 import { action, examples, type App } from '../kit.js';
-import { inert, writableOf, writeJson } from '../output.js';
+import { writableOf, writeJson } from '../output.js';
+import { inert } from '../../core/inert.js';
 import type { ExplicitPaths } from '../../doctor/gather.js';
 import type { KeyEntry, PlatformIds, Snapshot } from '../../doctor/types.js';
 

@@ -1,6 +1,6 @@
 /** What `tacpay keys generate` (and `sandbox merchant add`) accept as a key size and an output prefix. */
 import { UsageError } from '../../errors.js';
-import { inert } from '../output.js';
+import { inert } from '../../core/inert.js';
 
 /** Sizes offered: 512 and 1024 only because the official demo and older setups use them (spec §0, §1.4.2). */
 export const KEY_SIZES = [512, 1024, 2048, 3072, 4096] as const;

@@ -13,7 +13,8 @@ import { fingerprintOf, privateBase64 } from '../../core/keys.js';
 import type { Ctx } from '../context.js';
 import { TacpayError, UsageError } from '../../errors.js';
 import { fileError } from '../input.js';
-import { inert, rows } from '../output.js';
+import { rows } from '../output.js';
+import { inert } from '../../core/inert.js';
 import { DEFAULT_PREFIX, parseBits, type GenerateOptions } from './keys-generate-options.js';
 
 export interface GeneratedFile {

@@ -2,7 +2,8 @@
 import type { Issue } from '../../core/issues.js';
 import { publicPem } from '../../core/keys.js';
 import type { Ctx } from '../context.js';
-import { inert, rows } from '../output.js';
+import { rows } from '../output.js';
+import { inert } from '../../core/inert.js';
 import { loadAnyKey, subjectLine, summarize, type KeySummary } from './keys-source.js';
 
 export interface InspectResult extends KeySummary {

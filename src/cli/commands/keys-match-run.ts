@@ -8,7 +8,8 @@ import { describeFormat, knownKey, type KeyInfo } from '../../core/keys.js';
 import { signText, verifyBytes } from '../../core/signature.js';
 import type { Ctx } from '../context.js';
 import { assertOneStdin } from '../input.js';
-import { inert, rows } from '../output.js';
+import { rows } from '../output.js';
+import { inert } from '../../core/inert.js';
 import { kindWords, loadAnyKey, subjectLine, summarize, type KeySummary, type LoadedKey } from './keys-source.js';
 
 export interface MatchResult {

@@ -3,7 +3,7 @@ import { describeFormat, type KeyFormat, type KeyInfo, type KeyKind } from '../.
 import type { Ctx } from '../context.js';
 // Through key-input, which decides path or key text without echoing a key it cannot read.
 import { loadKeyWithNotes, type LoadedKey } from '../key-input.js';
-import { inert } from '../output.js';
+import { inert } from '../../core/inert.js';
 
 export type { LoadedKey };
 

@@ -6,7 +6,7 @@
  */
 import type { ReceivedNotification, RequestInfo } from '../../sandbox/notify-receiver.js';
 import type { Ctx } from '../context.js';
-import { inert } from '../output.js';
+import { inert } from '../../core/inert.js';
 import type { StaleRegistration } from './listen-register.js';
 
 export interface NotificationEvent {

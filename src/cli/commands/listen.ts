@@ -16,10 +16,10 @@ import type { Store } from '../../sandbox/store.js';
 import type { Ctx } from '../context.js';
 import { Cancelled, TacpayError, UsageError } from '../../errors.js';
 import { action, examples, type App } from '../kit.js';
-import { inert } from '../output.js';
+import { inert } from '../../core/inert.js';
 import type { Registration, Release, StaleRegistration } from './listen-register.js';
 import { renderNotification, requestLine, shown, staleLine, toEvent } from './listen-render.js';
-import { dataOption, noSandboxData, openSandboxStore, pemFingerprint, pickMerchant, sandboxDir, shownDir, storeExists, type DataOptions } from './sandbox-data.js';
+import { dataOption, sandboxDir, type DataOptions } from '../flags.js';
 import { onStopSignal } from './sandbox-signals.js';
 import { clientUrl, listenError, parsePort } from './sandbox-listen.js';
 
@@ -77,6 +77,7 @@ function throttled(ctx: Ctx, everyMs: number): (line: (n: number) => string) => 
 }
 
 export async function runListen(opts: ListenOptions, ctx: Ctx): Promise<number> {
+  const { noSandboxData, openSandboxStore, pemFingerprint, pickMerchant, shownDir, storeExists } = await import('../../sandbox/index.js');
   // Signals are caught from the start, so that a Ctrl-C at any moment finds the clean-up (and the
   // catch-all in main.ts, which would exit at once, stands aside). Before the ready line a signal
   // cancels (exit 130, one JSON error document with --json); after it, it is the normal end (exit

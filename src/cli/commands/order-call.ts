@@ -6,7 +6,7 @@ import type { ApiName } from '../../core/order-api.js';
 import { retHint } from '../../core/ret-codes.js';
 import type { Ctx } from '../context.js';
 import { ApiError, TacpayError, UsageError } from '../../errors.js';
-import { inert } from '../output.js';
+import { inert } from '../../core/inert.js';
 import { startWaiting } from '../wait-spinner.js';
 import { resolveTarget, type Target } from '../order-target.js';
 import { targetFlags, type TargetOptions } from './order-common.js';

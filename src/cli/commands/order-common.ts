@@ -3,7 +3,6 @@
  * Light on purpose (command files load at start-up); the call path is in order-call.ts.
  */
 import { Option, type Command } from 'commander';
-import { UsageError } from '../../errors.js';
 import type { TargetFlags } from '../order-target.js';
 
 export interface TargetOptions {
@@ -48,19 +47,4 @@ export function targetFlags(o: TargetOptions): TargetFlags {
     tsMode: o.tsMode,
     sandboxDir: o.sandboxDir,
   };
-}
-
-/** Fen from --amount (fen) or --amount-yuan (decimal yuan, at most 2 places), computed without floating point. */
-export function amountFen(o: { amount?: string; amountYuan?: string }, what = 'amount'): string | undefined {
-  if (o.amount !== undefined && o.amountYuan !== undefined) throw new UsageError(`give --${what} (fen) or --${what}-yuan, not both`);
-  if (o.amountYuan !== undefined) {
-    const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(o.amountYuan.trim());
-    if (!m) throw new UsageError(`--${what}-yuan ${JSON.stringify(o.amountYuan)} is not an amount in yuan`, 'e.g. --amount-yuan 1.00 (= 100 fen); at most two decimals');
-    return String(Number(m[1]) * 100 + Number((m[2] ?? '0').padEnd(2, '0')));
-  }
-  if (o.amount !== undefined && !/^\d+$/.test(o.amount)) {
-    const hint = /^\d*\.\d+$/.test(o.amount) ? `--${what} is in fen (whole numbers); for yuan use --${what}-yuan ${o.amount}` : `e.g. --${what} 100 for 1.00 CNY`;
-    throw new UsageError(`--${what} ${JSON.stringify(o.amount)} is not a whole number of fen`, hint);
-  }
-  return o.amount;
 }

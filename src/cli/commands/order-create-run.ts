@@ -2,10 +2,12 @@
 import type { CallResult } from '../../client/order-client.js';
 import { checkPayInfo, type PayInfoCheck } from '../../core/payinfo-verify.js';
 import type { Ctx } from '../context.js';
-import { inert, rows } from '../output.js';
+import { rows } from '../output.js';
+import { inert } from '../../core/inert.js';
 import { askMissing, type Ask } from '../prompt.js';
 import type { Target } from '../order-target.js';
-import { amountFen, type TargetOptions } from './order-common.js';
+import { amountFen } from '../flags.js';
+import { type TargetOptions } from './order-common.js';
 import { callApi, newOrderNo, withTarget } from './order-call.js';
 
 export interface CreateOptions extends TargetOptions {

@@ -2,7 +2,8 @@
 import { ORDER_STATES } from '../../core/order-api.js';
 import type { Ctx } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { inert, rows } from '../output.js';
+import { rows } from '../output.js';
+import { inert } from '../../core/inert.js';
 import { callApi, withTarget } from './order-call.js';
 import { emit, orderRef, userIdFor, type RefOptions } from './order-refs.js';
 

@@ -2,9 +2,10 @@
 import { REFUND_STATES } from '../../core/order-api.js';
 import type { Ctx } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { inert, rows } from '../output.js';
+import { rows } from '../output.js';
+import { inert } from '../../core/inert.js';
 import { callApi, newOrderNo, withTarget } from './order-call.js';
-import { amountFen } from './order-common.js';
+import { amountFen } from '../flags.js';
 import { emit, orderRef, userIdFor, type RefOptions } from './order-refs.js';
 
 export interface RefundOptions extends RefOptions {

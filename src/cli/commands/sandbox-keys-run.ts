@@ -4,8 +4,10 @@ import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Ctx } from '../context.js';
 import { TacpayError } from '../../errors.js';
-import { inert, rows } from '../output.js';
-import { noSandboxData, openSandboxStore, pemFingerprint, pickMerchant, sandboxDir, shownDir, storeExists, type DataOptions } from './sandbox-data.js';
+import { rows } from '../output.js';
+import { inert } from '../../core/inert.js';
+import { sandboxDir, type DataOptions } from '../flags.js';
+import { noSandboxData, openSandboxStore, pemFingerprint, pickMerchant, shownDir, storeExists } from '../../sandbox/index.js';
 import { DEFAULT_PORT } from './sandbox-listen.js';
 
 export const SECRETS_WARNING = 'these are sandbox secrets; never reuse them for production';

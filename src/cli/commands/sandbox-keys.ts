@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { action, examples, type App } from '../kit.js';
 import { writeJson } from '../output.js';
-import { dataOption } from './sandbox-data.js';
+import { dataOption } from '../flags.js';
 import type { KeysOptions } from './sandbox-keys-run.js';
 
 /** Registers `tacpay sandbox keys`; the work (sandbox-keys-run.ts) is imported when it runs. */

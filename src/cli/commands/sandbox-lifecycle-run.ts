@@ -5,7 +5,8 @@ import type { Ctx } from '../context.js';
 import { EXIT } from '../errors.js';
 import { TacpayError, UsageError } from '../../errors.js';
 import { writableOf, writeJson } from '../output.js';
-import { sandboxDir, shownDir, storeExists, withStore, type DataOptions } from './sandbox-data.js';
+import { sandboxDir, type DataOptions } from '../flags.js';
+import { shownDir, storeExists, withStore } from '../../sandbox/index.js';
 
 // The options live here, with the work; sandbox-lifecycle.ts (registration) imports them, never the reverse.
 export interface StopOptions extends DataOptions {

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { action, examples, type App } from '../kit.js';
-import { dataOption, type DataOptions } from './sandbox-data.js';
+import { dataOption, type DataOptions } from '../flags.js';
 import type { ResetOptions, StopOptions } from './sandbox-lifecycle-run.js';
 
 export function registerSandboxLifecycle(sandbox: Command, app: App): void {

@@ -5,7 +5,7 @@
  */
 import type { RequestLogRow } from '../../sandbox/store.js';
 import { TacpayError, UsageError } from '../../errors.js';
-import { inert } from '../output.js';
+import { inert } from '../../core/inert.js';
 
 export const DEFAULT_PORT = 4010;
 

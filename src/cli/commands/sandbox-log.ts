@@ -11,8 +11,9 @@ import type { RequestLogRow, Store } from '../../sandbox/store.js';
 import type { Ctx } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { action, examples, type App } from '../kit.js';
-import { inert, writeJson } from '../output.js';
-import { dataOption, openSandboxStore, sandboxDir, type DataOptions } from './sandbox-data.js';
+import { writeJson } from '../output.js';
+import { inert } from '../../core/inert.js';
+import { dataOption, sandboxDir, type DataOptions } from '../flags.js';
 import { onStopSignal } from './sandbox-signals.js';
 
 /** How often --follow looks for new requests. */
@@ -125,6 +126,7 @@ export function readBacklog(store: Store, filter: LogFilter, limit: number): { r
 }
 
 export async function runLog(opts: LogOptions, ctx: Ctx): Promise<number> {
+  const { openSandboxStore } = await import('../../sandbox/index.js');
   if (opts.notifications) {
     if (opts.api !== undefined || opts.ret !== undefined) throw new UsageError('--api and --ret filter requests; they do not apply to --notifications');
     const { runNotificationLog } = await import('./simulate-deliveries.js');

@@ -5,9 +5,12 @@ import { checkParam } from '../../core/rules.js';
 import type { Ctx } from '../context.js';
 import { TacpayError, UsageError } from '../../errors.js';
 import { loadKeyWithNotes } from '../key-input.js';
-import { inert, rows } from '../output.js';
+import { rows } from '../output.js';
+import { inert } from '../../core/inert.js';
 import { parseBits } from './keys-generate-options.js';
-import { sandboxDir, shownDir, summarizeMerchant, table, withStore, type DataOptions, type MerchantSummary } from './sandbox-data.js';
+import { sandboxDir, type DataOptions } from '../flags.js';
+import { table } from '../output.js';
+import { shownDir, summarizeMerchant, withStore, type MerchantSummary } from '../../sandbox/index.js';
 
 export interface AddOptions extends DataOptions {
   offerId?: string;

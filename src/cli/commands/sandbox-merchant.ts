@@ -6,8 +6,9 @@
  */
 import type { Command } from 'commander';
 import { action, examples, type App } from '../kit.js';
-import { inert, writeJson } from '../output.js';
-import { dataOption, type DataOptions } from './sandbox-data.js';
+import { writeJson } from '../output.js';
+import { inert } from '../../core/inert.js';
+import { dataOption, type DataOptions } from '../flags.js';
 import type { AddOptions } from './sandbox-merchant-run.js';
 
 /** Registers `tacpay sandbox merchant add|list|set-notify`; the work (sandbox-merchant-run.ts) is imported when they run. */

@@ -3,8 +3,10 @@ import { ORDER_STATES } from '../../core/order-api.js';
 import { retHint } from '../../core/ret-codes.js';
 import type { Ctx } from '../context.js';
 import { ApiError } from '../../errors.js';
-import { inert, rows } from '../output.js';
-import { pickMerchant, sandboxDir, withStore, type DataOptions } from './sandbox-data.js';
+import { rows } from '../output.js';
+import { inert } from '../../core/inert.js';
+import { sandboxDir, type DataOptions } from '../flags.js';
+import { pickMerchant, withStore } from '../../sandbox/index.js';
 
 export interface PayOptions extends DataOptions {
   offerId?: string;

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { action, examples, type App } from '../kit.js';
 import { writeJson } from '../output.js';
-import { dataOption } from './sandbox-data.js';
+import { dataOption } from '../flags.js';
 import type { PayOptions } from './sandbox-pay-run.js';
 
 /** Registers `tacpay sandbox pay`; the work (sandbox-pay-run.ts) is imported when it runs. */

@@ -6,8 +6,9 @@ import { isLoopbackHost } from '../../client/encode.js';
 import type { RequestLogRow } from '../../sandbox/store.js';
 import type { Ctx } from '../context.js';
 import { TacpayError, UsageError } from '../../errors.js';
-import { inert } from '../output.js';
-import { openSandboxStore, pemFingerprint, sandboxDir, shownDir, type DataOptions } from './sandbox-data.js';
+import { inert } from '../../core/inert.js';
+import { sandboxDir, type DataOptions } from '../flags.js';
+import { openSandboxStore, pemFingerprint, shownDir } from '../../sandbox/index.js';
 import { onStopSignal } from './sandbox-signals.js';
 import { clientUrl, listenError, parsePort, requestLine } from './sandbox-listen.js';
 
@@ -68,7 +69,7 @@ export async function runStart(opts: StartOptions, ctx: Ctx): Promise<number> {
   const other = await runtime.findRunning(dir);
   if (other) ctx.warn(`another sandbox (pid ${other.pid}, ${other.url}) is already serving ${shownDir(dir)}; both will share its data; the ready file points here until this one stops, then back at it`);
 
-  const { retryScaleOption } = await import('./simulate-common.js');
+  const { retryScaleOption } = await import('../flags.js');
   const retryScale = await retryScaleOption(opts.retryScale);
   // A data dir this run creates goes again if the sandbox cannot start (a busy port, say): a failed
   // start must not leave a fresh store with new keys behind. An existing one is never touched.

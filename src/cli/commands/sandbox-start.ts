@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { action, examples, type App } from '../kit.js';
-import { dataOption } from './sandbox-data.js';
+import { dataOption } from '../flags.js';
 import { DEFAULT_PORT } from './sandbox-listen.js';
 import type { StartOptions } from './sandbox-start-run.js';
 

@@ -2,7 +2,8 @@
 import { describeOffset } from '../../core/params.js';
 import { offerKeyPlaceholder } from '../../core/sign-diagnosis.js';
 import type { Ctx } from '../context.js';
-import { inert, rows } from '../output.js';
+import { rows } from '../output.js';
+import { inert } from '../../core/inert.js';
 import type { KeyView, SignResult, VerifyView } from './sign-result.js';
 
 /** Human rendering of a result: results only (warnings go to stderr separately). */

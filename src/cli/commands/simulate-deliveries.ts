@@ -8,8 +8,9 @@
 import type { DeliveryAttemptRow, Store } from '../../sandbox/store.js';
 import type { Ctx } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { inert, writeJson } from '../output.js';
-import { openSandboxStore, sandboxDir, shownDir, type DataOptions } from './sandbox-data.js';
+import { writeJson } from '../output.js';
+import { inert } from '../../core/inert.js';
+import { sandboxDir, type DataOptions } from '../flags.js';
 import { onStopSignal } from './sandbox-signals.js';
 
 export interface DeliveryOutcome {
@@ -150,6 +151,7 @@ function isMissingTable(err: unknown): boolean {
 
 /** `tacpay sandbox log --notifications [--follow]`: delivery attempts, newest last. */
 export async function runNotificationLog(opts: DataOptions & { follow?: boolean; limit: string }, ctx: Ctx): Promise<number> {
+  const { openSandboxStore, shownDir } = await import('../../sandbox/index.js');
   if (!/^\d{1,6}$/.test(opts.limit)) throw new UsageError(`--limit must be a whole number from 0 to 999999, not "${inert(opts.limit, { singleLine: true })}"`);
   const limit = Number(opts.limit);
   const dir = await sandboxDir(ctx, opts.data);

@@ -10,13 +10,16 @@ import type { Command } from 'commander';
 import type { NotificationFields } from '../../core/notification.js';
 import type { DeliveryReport } from '../../sandbox/notify.js';
 import type { ProbeResult } from '../../sandbox/notify-probes.js';
+import type { SandboxKeys } from '../../sandbox/index.js';
 import type { Ctx } from '../context.js';
 import { TacpayError, UsageError } from '../../errors.js';
 import { action, examples, type App } from '../kit.js';
-import { inert, writeJson } from '../output.js';
-import { dataOption, sandboxDir, table, type DataOptions } from './sandbox-data.js';
+import { writeJson } from '../output.js';
+import { inert } from '../../core/inert.js';
+import { dataOption, sandboxDir, type DataOptions } from '../flags.js';
+import { table } from '../output.js';
 import { onStopSignal } from './sandbox-signals.js';
-import { collect, pairsOption, retryScaleOption, sandboxKeys, targetUrl, timeoutOption } from './simulate-common.js';
+import { collect, pairsOption, retryScaleOption, targetUrl, timeoutOption } from '../flags.js';
 
 export interface NotifyOptions extends DataOptions {
   to: string;
@@ -79,7 +82,7 @@ function intFlag(text: string, name: string): number {
 }
 
 /** The notification's fields (without ts) from a sandbox order or defaults, then flags, then --field overrides. */
-async function baseFields(opts: NotifyOptions, ctx: Ctx, keys: Awaited<ReturnType<typeof sandboxKeys>>): Promise<{ base: Omit<NotificationFields, 'ts'>; ts?: string; extra: Record<string, unknown> }> {
+async function baseFields(opts: NotifyOptions, ctx: Ctx, keys: SandboxKeys): Promise<{ base: Omit<NotificationFields, 'ts'>; ts?: string; extra: Record<string, unknown> }> {
   const { notificationBase } = await import('../../sandbox/deliveries.js');
   const { randomBytes } = await import('node:crypto');
   let base: Omit<NotificationFields, 'ts'>;
@@ -165,6 +168,7 @@ export interface NotifyHooks {
 }
 
 export async function runNotify(opts: NotifyOptions, ctx: Ctx, hooks: NotifyHooks = {}): Promise<NotifyResult> {
+  const { sandboxKeys } = await import('../../sandbox/index.js');
   const url = targetUrl(opts.to);
   const retryScale = await retryScaleOption(opts.retryScale);
   const timeoutMs = timeoutOption(opts.timeout);
@@ -223,6 +227,7 @@ export async function runNotify(opts: NotifyOptions, ctx: Ctx, hooks: NotifyHook
 }
 
 export async function runNotifyProbes(opts: NotifyOptions, ctx: Ctx, onResult?: (r: ProbeResult) => void): Promise<ProbesResult> {
+  const { sandboxKeys } = await import('../../sandbox/index.js');
   const url = targetUrl(opts.to);
   const timeoutMs = timeoutOption(opts.timeout);
   const dir = await sandboxDir(ctx, opts.data);

@@ -12,9 +12,11 @@ import type { AndroidResult, IosResult, Platform, SdkResultInfo, WebResult } fro
 import type { Ctx } from '../context.js';
 import { TacpayError, UsageError } from '../../errors.js';
 import { action, examples, type App } from '../kit.js';
-import { inert, rows, writeJson } from '../output.js';
-import { dataOption, sandboxDir, shownDir, storeExists, table, type DataOptions } from './sandbox-data.js';
-import { collect, pairsOption, retryScaleOption, timeoutOption } from './simulate-common.js';
+import { rows, writeJson } from '../output.js';
+import { inert } from '../../core/inert.js';
+import { dataOption, sandboxDir, type DataOptions } from '../flags.js';
+import { table } from '../output.js';
+import { collect, pairsOption, retryScaleOption, timeoutOption } from '../flags.js';
 import { deliverPaidOrder, payAndQueue, type DeliveryOutcome } from './simulate-deliveries.js';
 
 export interface ResultOptions extends DataOptions {
@@ -112,12 +114,13 @@ interface DriveOptions {
 
 /** Applies the result to the sandbox order the pay_info belongs to; undefined when it belongs to none. */
 async function driveOrder(r: SdkResultInfo, payInfo: string, appid: string, outTradeNo: string, o: DriveOptions, ctx: Ctx): Promise<{ effect: OrderEffect; callbackUrl?: string } | undefined> {
+  const { shownDir, storeExists } = await import('../../sandbox/index.js');
   const dir = await sandboxDir(ctx, o.data);
   if (!(await storeExists(dir))) {
     ctx.note(`no sandbox data at ${shownDir(dir)}: the pay_info is not a sandbox order, so only the SDK shapes are shown`);
     return undefined;
   }
-  const { openSandboxStore } = await import('./sandbox-data.js');
+  const { openSandboxStore } = await import('../../sandbox/index.js');
   const store = await openSandboxStore(dir, 'existing');
   try {
     const order = store.orderByOutTradeNo(appid, outTradeNo);

@@ -12,7 +12,7 @@ import type { Scenario } from '../../core/scenario.js';
 import type { Ctx } from '../context.js';
 import { TacpayError, UsageError } from '../../errors.js';
 import { fileError } from '../input.js';
-import { inert } from '../output.js';
+import { inert } from '../../core/inert.js';
 
 /** Largest scenario file read: the built-in ones are about 1 KB. */
 export const MAX_SCENARIO_BYTES = 1024 * 1024;

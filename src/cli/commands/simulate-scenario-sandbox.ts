@@ -15,7 +15,6 @@ import { join, resolve } from 'node:path';
 import type { MerchantRow, Store } from '../../sandbox/store.js';
 import type { Ctx } from '../context.js';
 import { TacpayError, UsageError } from '../../errors.js';
-import { openSandboxStore, shownDir, storeExists } from './sandbox-data.js';
 
 export interface ScenarioSandboxOptions {
   /** --sandbox-dir as typed; undefined: a fresh temp dir. */
@@ -57,6 +56,7 @@ async function runAll(fns: ReadonlyArray<() => Promise<void> | void>): Promise<v
 }
 
 export async function openScenarioSandbox(o: ScenarioSandboxOptions, ctx: Ctx): Promise<ScenarioSandbox> {
+  const { openSandboxStore, shownDir, storeExists } = await import('../../sandbox/index.js');
   if (o.sandboxDir === '') throw new UsageError('--sandbox-dir is empty', 'give the data dir of a sandbox, e.g. --sandbox-dir ./.tacpay-sandbox');
   const given = o.sandboxDir !== undefined;
   // The temp dir is made here, and every later step is inside the try that removes it.

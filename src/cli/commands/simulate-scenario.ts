@@ -15,12 +15,13 @@ import type { Scenario, ScenarioStep, Mismatch } from '../../core/scenario.js';
 import type { Ctx } from '../context.js';
 import { Cancelled, TacpayError, UsageError } from '../../errors.js';
 import { action, examples, type App } from '../kit.js';
-import { inert, writeJson } from '../output.js';
-import { table } from './sandbox-data.js';
+import { writeJson } from '../output.js';
+import { inert } from '../../core/inert.js';
+import { table } from '../output.js';
 import { onStopSignal } from './sandbox-signals.js';
 import { listBuiltins, loadScenario } from './simulate-scenario-file.js';
 import { openScenarioSandbox, type ScenarioSandbox } from './simulate-scenario-sandbox.js';
-import { retryScaleOption, targetUrl, timeoutOption } from './simulate-common.js';
+import { retryScaleOption, targetUrl, timeoutOption } from '../flags.js';
 
 export interface ScenarioOptions {
   list?: boolean;

@@ -1,47 +1,18 @@
 /**
- * What every `tacpay sandbox ...` subcommand shares: where the data dir is (--data, else the
- * sandboxDir option, else the XDG default), opening the store there with errors a person can act on,
- * and the public face of a merchant (never its offerKey or private key).
- *
- * The sandbox modules and node:sqlite are imported inside these functions, never at the top:
- * this file is reachable from cli/main.ts, and `tacpay --help` must not pay for SQLite (nor for
- * node:crypto, which is required on first use).
+ * The sandbox's data dir as every caller needs it: whether a store is there, opening it with errors
+ * a person can act on (one line naming the file, never a SQLite stack), picking a merchant, the
+ * public face of a merchant (never its offerKey or private key), and the platform key plus a
+ * merchant in one step for whoever signs notifications (simulate, listen, scenarios, the library).
  */
-import type * as NodeCrypto from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
-import { Option, type Command } from 'commander';
-import { fingerprintOf } from '../../core/keys.js';
-import type { MerchantRow, Store } from '../../sandbox/store.js';
-import type { Ctx } from '../context.js';
-import { TacpayError, UsageError } from '../../errors.js';
-import { inert } from '../output.js';
-
-export interface DataOptions {
-  data?: string;
-}
-
-/**
- * Adds `--sandbox-dir <dir>` to a subcommand (each leaf takes it, so it works in any position): the
- * name order, refund and account use for the same directory. `--data`, its first name, still
- * works, hidden from help; both land in `data`.
- */
-export function dataOption(cmd: Command): Command {
-  cmd.option('--sandbox-dir <dir>', 'sandbox data dir (default: the sandboxDir option, else $XDG_DATA_HOME/tacpay/sandbox)');
-  cmd.addOption(new Option('--data <dir>', 'the old name of --sandbox-dir').hideHelp());
-  cmd.on('option:sandbox-dir', (dir: string) => cmd.setOptionValue('data', dir));
-  return cmd;
-}
-
-/** The data dir: --data, else the sandboxDir option (flag > env > config files), else the XDG default. Absolute. */
-export async function sandboxDir(ctx: Ctx, data: string | undefined): Promise<string> {
-  if (data === '') throw new UsageError('--sandbox-dir is empty', 'give a directory, e.g. --sandbox-dir ./.tacpay-sandbox');
-  const v = ctx.config({ sandboxDir: data }).values.sandboxDir;
-  if (v) return resolve(v.baseDir, v.value);
-  const { defaultSandboxDir } = await import('../../sandbox/runtime.js');
-  return resolve(ctx.cwd, defaultSandboxDir(ctx.env));
-}
+import { join } from 'node:path';
+import { inert } from '../core/inert.js';
+import { fingerprintOf } from '../core/keys.js';
+import { TacpayError } from '../errors.js';
+import { ensureDefaultMerchant, ensurePlatformKeys } from './merchants.js';
+import { sqliteCode } from './sqlite.js';
+import { DB_FILE, openStore, type MerchantRow, type Store } from './store.js';
 
 /** A directory as shown to people: control characters made visible. */
 export function shownDir(dir: string): string {
@@ -49,14 +20,13 @@ export function shownDir(dir: string): string {
 }
 
 /**
- * How a command needs the store: `create` opens or creates it (start, keys, merchant add);
+ * How a caller needs the store: `create` opens or creates it (start, keys, merchant add);
  * `existing` writes to one that must exist; `read` reads one that must exist, read-only when SQLite
  * allows it (a reader then never takes the write lock a running sandbox needs).
  */
 export type StoreMode = 'create' | 'existing' | 'read';
 
-export async function storeExists(dir: string): Promise<boolean> {
-  const { DB_FILE } = await import('../../sandbox/store.js');
+export function storeExists(dir: string): boolean {
   return existsSync(join(dir, DB_FILE));
 }
 
@@ -69,10 +39,8 @@ export function noSandboxData(dir: string): TacpayError {
 }
 
 /** Opens the store in `dir`; failures become one-line TacpayErrors naming the file. */
-export async function openSandboxStore(dir: string, mode: StoreMode): Promise<Store> {
-  if (mode !== 'create' && !(await storeExists(dir))) throw noSandboxData(dir);
-  const { openStore, DB_FILE } = await import('../../sandbox/store.js');
-  const { sqliteCode } = await import('../../sandbox/sqlite.js');
+export function openSandboxStore(dir: string, mode: StoreMode): Store {
+  if (mode !== 'create' && !storeExists(dir)) throw noSandboxData(dir);
   try {
     if (mode === 'read') {
       try {
@@ -84,12 +52,12 @@ export async function openSandboxStore(dir: string, mode: StoreMode): Promise<St
     }
     return openStore(dir);
   } catch (err) {
-    throw storeError(err as NodeJS.ErrnoException, dir, join(dir, DB_FILE), sqliteCode) ?? err;
+    throw storeError(err as NodeJS.ErrnoException, dir, join(dir, DB_FILE)) ?? err;
   }
 }
 
 /** A person's version of what went wrong opening the store; undefined for anything unforeseen (a bug). */
-function storeError(err: NodeJS.ErrnoException, dir: string, file: string, sqliteCode: (err: unknown) => string | undefined): TacpayError | undefined {
+export function storeError(err: NodeJS.ErrnoException, dir: string, file: string): TacpayError | undefined {
   const message = String(err?.message ?? err).split('\n')[0]!;
   if (err?.code === 'ERR_UNKNOWN_BUILTIN_MODULE') {
     // Only when the bundle is run by hand on a Node without node:sqlite: bin/tacpay.js checks first.
@@ -110,7 +78,7 @@ function storeError(err: NodeJS.ErrnoException, dir: string, file: string, sqlit
 
 /** Runs `fn` with the store open, and closes it whatever happens. */
 export async function withStore<T>(dir: string, mode: StoreMode, fn: (store: Store) => T | Promise<T>): Promise<T> {
-  const store = await openSandboxStore(dir, mode);
+  const store = openSandboxStore(dir, mode);
   try {
     return await fn(store);
   } finally {
@@ -120,8 +88,6 @@ export async function withStore<T>(dir: string, mode: StoreMode, fn: (store: Sto
 
 /** `SHA256:...` of a PEM public key, as `tacpay keys inspect` prints it. */
 export function pemFingerprint(publicPem: string): string {
-  // Required here rather than imported: node:crypto costs ~10 ms of start-up that --help must not pay.
-  const { createPublicKey } = createRequire(import.meta.url)('node:crypto') as typeof NodeCrypto;
   return fingerprintOf(createPublicKey(publicPem));
 }
 
@@ -147,7 +113,7 @@ export function summarizeMerchant(m: MerchantRow): MerchantSummary {
   };
 }
 
-/** The merchant `--offer-id` names, else the default one; a missing one is a one-line error. */
+/** The merchant `offerId` names, else the default one; a missing one is a one-line error. */
 export function pickMerchant(store: Store, dir: string, offerId: string | undefined): MerchantRow {
   const m = offerId === undefined ? store.defaultMerchant() : store.merchant(offerId);
   if (m) return m;
@@ -155,16 +121,30 @@ export function pickMerchant(store: Store, dir: string, offerId: string | undefi
   throw new TacpayError(`no merchant ${inert(offerId, { singleLine: true })} in the sandbox at ${shownDir(dir)}`, 'tacpay sandbox merchant list shows the merchants; tacpay sandbox merchant add creates one');
 }
 
-/** Left-aligned columns with a header row; colour is applied after padding so widths stay right. */
-export function table(headers: readonly string[], body: ReadonlyArray<readonly string[]>, style: (header: string) => string = (h) => h): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[], head = false): string =>
-    cells
-      .map((c, i) => {
-        const padded = i === cells.length - 1 ? c : c.padEnd(widths[i]!);
-        return head ? style(padded) : padded;
-      })
-      .join('  ')
-      .trimEnd() + '\n';
-  return line(headers, true) + body.map((r) => line(r)).join('');
+export interface SandboxKeys {
+  dir: string;
+  store: Store;
+  merchant: MerchantRow;
+  platformPrivatePem: string;
+  platformPublicPem: string;
+  platformFingerprint: string;
+}
+
+/**
+ * Opens the sandbox store (creating the platform key and default merchant on first use, with a
+ * note) and picks the merchant. The caller closes `store`.
+ */
+export function sandboxKeys(env: { now(): Date; note(message: string): void }, dir: string, offerId: string | undefined): SandboxKeys {
+  const existed = storeExists(dir);
+  const store = openSandboxStore(dir, 'create');
+  try {
+    const platform = ensurePlatformKeys(store);
+    ensureDefaultMerchant(store, env.now());
+    if (!existed) env.note(`created sandbox data at ${shownDir(dir)} (platform key and default merchant; tacpay sandbox keys shows them)`);
+    const merchant = pickMerchant(store, dir, offerId);
+    return { dir, store, merchant, platformPrivatePem: platform.privatePem, platformPublicPem: platform.publicPem, platformFingerprint: pemFingerprint(platform.publicPem) };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
 }
