@@ -20,8 +20,8 @@ import { inert } from '../../core/inert.js';
 import type { Registration, Release, StaleRegistration } from './listen-register.js';
 import { renderNotification, requestLine, shown, staleLine, toEvent } from './listen-render.js';
 import { dataOption, sandboxDir, type DataOptions } from '../flags.js';
-import { onStopSignal } from './sandbox-signals.js';
-import { clientUrl, listenError, parsePort } from './sandbox-listen.js';
+import { onStopSignal } from '../stop-signal.js';
+import { clientUrl, listenError, parsePort } from '../listen-address.js';
 
 export { renderNotification, toEvent, type NotificationEvent } from './listen-render.js';
 

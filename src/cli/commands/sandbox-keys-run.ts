@@ -8,7 +8,7 @@ import { rows } from '../output.js';
 import { inert } from '../../core/inert.js';
 import { sandboxDir, type DataOptions } from '../flags.js';
 import { noSandboxData, openSandboxStore, pemFingerprint, pickMerchant, shownDir, storeExists } from '../../sandbox/index.js';
-import { DEFAULT_PORT } from './sandbox-listen.js';
+import { DEFAULT_PORT } from '../listen-address.js';
 
 export const SECRETS_WARNING = 'these are sandbox secrets; never reuse them for production';
 

@@ -14,7 +14,7 @@ import { action, examples, type App } from '../kit.js';
 import { writeJson } from '../output.js';
 import { inert } from '../../core/inert.js';
 import { dataOption, sandboxDir, type DataOptions } from '../flags.js';
-import { onStopSignal } from './sandbox-signals.js';
+import { onStopSignal } from '../stop-signal.js';
 
 /** How often --follow looks for new requests. */
 export const FOLLOW_POLL_MS = 250;

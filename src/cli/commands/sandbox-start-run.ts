@@ -9,8 +9,8 @@ import { TacpayError, UsageError } from '../../errors.js';
 import { inert } from '../../core/inert.js';
 import { sandboxDir, type DataOptions } from '../flags.js';
 import { openSandboxStore, pemFingerprint, shownDir } from '../../sandbox/index.js';
-import { onStopSignal } from './sandbox-signals.js';
-import { clientUrl, listenError, parsePort, requestLine } from './sandbox-listen.js';
+import { onStopSignal } from '../stop-signal.js';
+import { clientUrl, listenError, parsePort, requestLine } from '../listen-address.js';
 
 export interface StartOptions extends DataOptions {
   host: string;

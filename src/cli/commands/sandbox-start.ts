@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { action, examples, type App } from '../kit.js';
 import { dataOption } from '../flags.js';
-import { DEFAULT_PORT } from './sandbox-listen.js';
+import { DEFAULT_PORT } from '../listen-address.js';
 import type { StartOptions } from './sandbox-start-run.js';
 
 /** Registers `tacpay sandbox start`; serving (sandbox-start-run.ts) is imported when it runs. */

@@ -11,7 +11,7 @@ import { UsageError } from '../../errors.js';
 import { writeJson } from '../output.js';
 import { inert } from '../../core/inert.js';
 import { sandboxDir, type DataOptions } from '../flags.js';
-import { onStopSignal } from './sandbox-signals.js';
+import { onStopSignal } from '../stop-signal.js';
 
 export interface DeliveryOutcome {
   url: string | null;

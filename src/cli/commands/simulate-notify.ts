@@ -18,7 +18,7 @@ import { writeJson } from '../output.js';
 import { inert } from '../../core/inert.js';
 import { dataOption, sandboxDir, type DataOptions } from '../flags.js';
 import { table } from '../output.js';
-import { onStopSignal } from './sandbox-signals.js';
+import { onStopSignal } from '../stop-signal.js';
 import { collect, pairsOption, retryScaleOption, targetUrl, timeoutOption } from '../flags.js';
 
 export interface NotifyOptions extends DataOptions {

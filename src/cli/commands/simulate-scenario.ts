@@ -18,7 +18,7 @@ import { action, examples, type App } from '../kit.js';
 import { writeJson } from '../output.js';
 import { inert } from '../../core/inert.js';
 import { table } from '../output.js';
-import { onStopSignal } from './sandbox-signals.js';
+import { onStopSignal } from '../stop-signal.js';
 import { listBuiltins, loadScenario } from './simulate-scenario-file.js';
 import { openScenarioSandbox, type ScenarioSandbox } from './simulate-scenario-sandbox.js';
 import { retryScaleOption, targetUrl, timeoutOption } from '../flags.js';

@@ -3,9 +3,9 @@
  * binding failures as user errors, the address clients use. A leaf, so the registering files and the
  * run files both import it without a circle.
  */
-import type { RequestLogRow } from '../../sandbox/store.js';
-import { TacpayError, UsageError } from '../../errors.js';
-import { inert } from '../../core/inert.js';
+import type { RequestLogRow } from '../sandbox/store.js';
+import { TacpayError, UsageError } from '../errors.js';
+import { inert } from '../core/inert.js';
 
 export const DEFAULT_PORT = 4010;
 
