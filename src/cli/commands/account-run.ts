@@ -4,7 +4,8 @@ import type { Ctx } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { rows } from '../output.js';
 import { inert } from '../../core/inert.js';
-import { callApi, newOrderNo, withTarget } from './order-call.js';
+import { callApi, withTarget } from './order-call.js';
+import { newOrderNo } from '../../core/order-defaults.js';
 import type { TargetOptions } from './order-common.js';
 import { emit } from './order-refs.js';
 

@@ -1,5 +1,4 @@
 /** What the order and refund commands do when they run: one signed call to a resolved target, errors mapped. */
-import { randomBytes } from 'node:crypto';
 import type { CallResult, SentRequest } from '../../client/order-client.js';
 import type { AccountApi } from '../../core/account-api.js';
 import type { ApiName } from '../../core/order-api.js';
@@ -12,10 +11,6 @@ import { resolveTarget, type Target } from '../order-target.js';
 import { targetFlags, type TargetOptions } from './order-common.js';
 
 /** A unique merchant order no.: 32 characters at most, of the allowed charset (§5.1). */
-export function newOrderNo(prefix: string, now: Date): string {
-  return `${prefix}${now.getTime()}${randomBytes(4).toString('hex')}`.slice(0, 32);
-}
-
 function wholeNumber(text: string | undefined, flag: string, min: number): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text) || Number(text) < min) throw new UsageError(`${flag} must be a whole number of at least ${min}, got ${JSON.stringify(text)}`);

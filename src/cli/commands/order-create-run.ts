@@ -8,7 +8,8 @@ import { askMissing, type Ask } from '../prompt.js';
 import type { Target } from '../order-target.js';
 import { amountFen } from '../flags.js';
 import { type TargetOptions } from './order-common.js';
-import { callApi, newOrderNo, withTarget } from './order-call.js';
+import { callApi, withTarget } from './order-call.js';
+import { newOrderNo, SANDBOX_ORDER_DEFAULTS } from '../../core/order-defaults.js';
 
 export interface CreateOptions extends TargetOptions {
   userId?: string;
@@ -52,14 +53,6 @@ const PASS_THROUGH: ReadonlyArray<readonly [keyof CreateOptions, string]> = [
   ['originalAmount', 'original_amount'],
 ];
 
-/** What a sandbox order gets for values not given: enough for a first order with no flags at all. */
-export const SANDBOX_DEFAULTS: Readonly<Record<string, string>> = {
-  user_id: 'tacpayuser1',
-  product_id: 'product_test',
-  product_name: '金元宝',
-  product_detail: 'tacpay sandbox order',
-  amount: '1',
-};
 
 const REQUIRED: readonly Ask[] = [
   { param: 'user_id', flag: '--user-id', message: 'user_id (5-255 letters and digits)' },
@@ -92,10 +85,10 @@ export async function runOrderCreate(o: CreateOptions, ctx: Ctx): Promise<Create
     const defaultsUsed: string[] = [];
     if (target.kind !== 'configured') {
       for (const a of missing) {
-        given[a.param] = SANDBOX_DEFAULTS[a.param];
+        given[a.param] = SANDBOX_ORDER_DEFAULTS[a.param];
         defaultsUsed.push(a.param);
       }
-      if (defaultsUsed.length) ctx.note(`sandbox defaults for ${defaultsUsed.map((p) => `${p}=${SANDBOX_DEFAULTS[p]}`).join(', ')}`);
+      if (defaultsUsed.length) ctx.note(`sandbox defaults for ${defaultsUsed.map((p) => `${p}=${SANDBOX_ORDER_DEFAULTS[p]}`).join(', ')}`);
     } else {
       Object.assign(given, await askMissing(ctx, missing));
     }

@@ -4,7 +4,8 @@ import type { Ctx } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { rows } from '../output.js';
 import { inert } from '../../core/inert.js';
-import { callApi, newOrderNo, withTarget } from './order-call.js';
+import { callApi, withTarget } from './order-call.js';
+import { newOrderNo } from '../../core/order-defaults.js';
 import { amountFen } from '../flags.js';
 import { emit, orderRef, userIdFor, type RefOptions } from './order-refs.js';
 

@@ -12,6 +12,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ApiName } from '../../core/order-api.js';
 import type { Scenario, ScenarioStep, Mismatch } from '../../core/scenario.js';
+import { newOrderNo } from '../../core/order-defaults.js';
 import type { Ctx } from '../context.js';
 import { Cancelled, TacpayError, UsageError } from '../../errors.js';
 import { action, examples, type App } from '../kit.js';
@@ -61,12 +62,6 @@ export interface ScenarioReport {
 export { builtinDir, listBuiltins, loadScenario, type ScenarioEntry } from './simulate-scenario-file.js';
 
 /** A fresh id of the order-no charset (§5.1), at most 32 characters. */
-function newId(prefix: string, now: Date): string {
-  // Web Crypto's global, not an import of node:crypto: that import would cost every command ~10 ms of start-up.
-  const rand = Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(4))).toString('hex');
-  return `${prefix}${now.getTime()}${rand}`.slice(0, 32);
-}
-
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
 
 /**
@@ -240,7 +235,7 @@ const STEPS: Readonly<Record<ScenarioStep['action'], StepFn>> = {
     const now = env.ctx.now();
     const params = {
       user_id: 'tacpayuser1',
-      out_trade_no: newId('tacpay_', now),
+      out_trade_no: newOrderNo('tacpay_', now),
       product_id: 'product_test',
       product_name: 'tacpay scenario',
       product_detail: `scenario ${env.scenario.name}`,
@@ -309,7 +304,7 @@ const STEPS: Readonly<Record<ScenarioStep['action'], StepFn>> = {
   close: (p, env) => call(env, 'close_order', byOrder(p, env)),
 
   async refund(p, env) {
-    const params = { refund_id: newId('tacpay_r_', env.ctx.now()), ...byOrder(p, env) };
+    const params = { refund_id: newOrderNo('tacpay_r_', env.ctx.now()), ...byOrder(p, env) };
     const body = await call(env, 'refund', params);
     return { refund_id: params.refund_id, ...body };
   },
