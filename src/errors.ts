@@ -11,7 +11,7 @@
  *
  * `instanceof` goes by a registered symbol, not by the prototype: main.cjs, sandbox.cjs and
  * doctor.cjs are separate bundles, each with its own copy of any module it includes, so an error made
- * by one copy of these classes must still be recognised by another (as core/expected-error.ts does).
+ * by one copy of these classes must still be recognised by another.
  */
 const MARK = Symbol.for('tacpay.error');
 

@@ -1,5 +1,4 @@
 /** The one exit point: parse, run, render errors (JSON-aware), and return the exit code. */
-import { isExpectedError } from '../core/expected-error.js';
 import { CommanderError } from 'commander';
 import { makeCtx, type BaseIo } from './context.js';
 import { FdOut, isTerminal } from './fd-out.js';
@@ -77,11 +76,6 @@ async function report(err: unknown, argv: readonly string[], io: BaseIo): Promis
     message = err.message;
     hint = err.hint;
     if (err instanceof ApiError) details = { ...err.details };
-  } else if (isExpectedError(err)) {
-    exitCode = EXIT.failed;
-    code = 'failed';
-    message = err.message;
-    hint = err.hint;
   } else {
     exitCode = EXIT.failed;
     code = 'internal';

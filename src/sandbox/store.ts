@@ -11,7 +11,7 @@ import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { MakeDirError, makeDirs } from './make-dirs.js';
 import { dirname, join } from 'node:path';
 import { ACCOUNT_ID } from '../core/account-api.js';
-import { ExpectedError } from '../core/expected-error.js';
+import { TacpayError } from '../errors.js';
 import { inTransaction, openDatabase, sqliteCode, type Database, type SQLInputValue, type Statement } from './sqlite.js';
 
 export interface MerchantRow {
@@ -333,15 +333,15 @@ function tighten(file: string): void {
 
 /** A store that cannot be opened, as the user can act on it: one line naming the file, and what to do. */
 function storeError(file: string, err: unknown, readonly: boolean): Error {
-  if (err instanceof MakeDirError) return new ExpectedError(`the sandbox data dir ${dirname(file)} cannot be created: ${err.message}`, 'give a data dir you can write with --sandbox-dir, or set XDG_DATA_HOME (or HOME) to a writable directory');
+  if (err instanceof MakeDirError) return new TacpayError(`the sandbox data dir ${dirname(file)} cannot be created: ${err.message}`, 'give a data dir you can write with --sandbox-dir, or set XDG_DATA_HOME (or HOME) to a writable directory');
   const code = sqliteCode(err) ?? (err as NodeJS.ErrnoException)?.code;
-  if (readonly && code && /CANTOPEN/.test(code) && !existsSync(file)) return new ExpectedError(`no sandbox store at ${file}`, 'start one with tacpay sandbox start, or give the right --sandbox-dir');
+  if (readonly && code && /CANTOPEN/.test(code) && !existsSync(file)) return new TacpayError(`no sandbox store at ${file}`, 'start one with tacpay sandbox start, or give the right --sandbox-dir');
   const reason = (err as Error)?.message ?? String(err);
-  if (code && /NOTADB|CORRUPT/.test(code)) return new ExpectedError(`the sandbox store ${file} is damaged (${code})`, `move it away (mv "${file}" "${file}.broken") and run the command again: a new store is made, without the old merchants and orders`);
-  if (code && /READONLY|PERM|CANTOPEN|EACCES|EPERM|EROFS/.test(code)) return new ExpectedError(`the sandbox store ${file} cannot be opened for writing (${code}: ${reason})`, `check the permissions of the file and of ${dirname(file)} (ls -l), or give another data dir with --sandbox-dir`);
-  if (code && /FULL|ENOSPC/.test(code)) return new ExpectedError(`the disk holding the sandbox store ${file} is full (${code})`, 'free some space, or give another data dir with --sandbox-dir');
-  if (code && /BUSY|LOCKED/.test(code)) return new ExpectedError(`the sandbox store ${file} is locked by another process (${code})`, 'wait for it, or stop the other sandbox (tacpay sandbox stop)');
-  if (code === 'ENOENT' || code === 'ENOTDIR') return new ExpectedError(`no sandbox store at ${file} (${code})`, 'start one with tacpay sandbox start, or give the right --sandbox-dir');
+  if (code && /NOTADB|CORRUPT/.test(code)) return new TacpayError(`the sandbox store ${file} is damaged (${code})`, `move it away (mv "${file}" "${file}.broken") and run the command again: a new store is made, without the old merchants and orders`);
+  if (code && /READONLY|PERM|CANTOPEN|EACCES|EPERM|EROFS/.test(code)) return new TacpayError(`the sandbox store ${file} cannot be opened for writing (${code}: ${reason})`, `check the permissions of the file and of ${dirname(file)} (ls -l), or give another data dir with --sandbox-dir`);
+  if (code && /FULL|ENOSPC/.test(code)) return new TacpayError(`the disk holding the sandbox store ${file} is full (${code})`, 'free some space, or give another data dir with --sandbox-dir');
+  if (code && /BUSY|LOCKED/.test(code)) return new TacpayError(`the sandbox store ${file} is locked by another process (${code})`, 'wait for it, or stop the other sandbox (tacpay sandbox stop)');
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new TacpayError(`no sandbox store at ${file} (${code})`, 'start one with tacpay sandbox start, or give the right --sandbox-dir');
   return err instanceof Error ? err : new Error(reason);
 }
 
