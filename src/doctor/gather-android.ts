@@ -12,7 +12,9 @@ import { catalogKey, catalogPlugins, catalogVersions, extDefinitions, propertyDe
 import { allow, inside } from './fsread.js';
 import { mergeConfigs } from './merge-config.js';
 import { gatherMerged } from './merged-manifest.js';
-import { parseGradle, parseJsonObject, parseManifest } from './parsers.js';
+import { parseGradle } from './parsers/gradle.js';
+import { parseJsonObject } from './parsers/json.js';
+import { parseManifest } from './parsers/manifest.js';
 import type { FileEntry, GradleSummary, Snapshot } from './types.js';
 
 const SHIPPED_SOURCE = /\.(java|kt)$/;
