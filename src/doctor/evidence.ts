@@ -25,13 +25,23 @@ function projectGiven(s: Snapshot, e: ConfigEntry | undefined): boolean {
   return !(isAbsolute(origin) && !origin.startsWith(`${s.root}/`));
 }
 
+type Evidence = Record<keyof Uses, string[]>;
+
+/** What the project uses, each with the evidence that says so (deduplicated, in the order found). */
 export function usesOf(s: Snapshot): Uses {
-  const tac: string[] = [];
-  const wechat: string[] = [];
-  const qq: string[] = [];
+  const out: Evidence = { tac: [], wechat: [], qq: [] };
+  buildEvidence(s, out);
+  configEvidence(s, out);
+  codeEvidence(s, out);
+  const uniq = (a: string[]) => [...new Set(a)];
+  return { tac: uniq(out.tac), wechat: uniq(out.wechat), qq: uniq(out.qq) };
+}
+
+/** TAC config files, pods, Gradle dependencies and plugins, jars, Midas activities, <queries>. */
+function buildEvidence(s: Snapshot, out: Evidence): void {
+  const { tac, wechat, qq } = out;
   const ios = s.ios;
   const android = s.android;
-
   for (const f of [...(ios?.tacPlists ?? []), ...(android?.tacJsons ?? [])]) tac.push(`TAC config file ${f.path}`);
   for (const p of [...(ios?.unpackage ?? []), ...(android?.unpackage ?? [])]) tac.push(`TAC config file ${p}`);
   for (const pod of ios?.pods ?? []) {
@@ -57,7 +67,13 @@ export function usesOf(s: Snapshot): Uses {
     if (pkg === 'com.tencent.mm') wechat.push(`<queries> com.tencent.mm (${from})`);
     if (pkg === 'com.tencent.mobileqq') qq.push(`<queries> com.tencent.mobileqq (${from})`);
   }
+}
 
+/** Packages, the Info.plist's URL and query schemes, ids given in the project's config, social ids in the TAC config. */
+function configEvidence(s: Snapshot, out: Evidence): void {
+  const { tac, wechat, qq } = out;
+  const ios = s.ios;
+  const android = s.android;
   for (const p of s.packages) {
     if (/wechat|weixin|fluwx|wxpay/i.test(p)) wechat.push(`package ${p}`);
     if (/(^|[-_/])qq|tencent[-_]?qq|qqwallet/i.test(p)) qq.push(`package ${p}`);
@@ -88,7 +104,11 @@ export function usesOf(s: Snapshot): Uses {
     if (social?.social?.wechat?.appId || social?.social?.wechat?.appID) wechat.push(`services.social.wechat.appId (${where})`);
     if (social?.social?.qq?.appId || social?.social?.qq?.appID) qq.push(`services.social.qq.appId (${where})`);
   }
+}
 
+/** TAC and WeChat SDK imports in the shipped code, and the WeChat AppID the code registers. */
+function codeEvidence(s: Snapshot, out: Evidence): void {
+  const { tac, wechat } = out;
   let tacSeen = false;
   let wechatSeen = false;
   for (const f of s.shipped) {
@@ -106,6 +126,4 @@ export function usesOf(s: Snapshot): Uses {
     if (tacSeen && wechatSeen) break;
   }
   if (s.sourceIds?.wechatAppId) wechat.push(`WeChat AppID ${s.sourceIds.wechatAppId.value} (${s.sourceIds.wechatAppId.origin})`);
-  const uniq = (a: string[]) => [...new Set(a)];
-  return { tac: uniq(tac), wechat: uniq(wechat), qq: uniq(qq) };
 }

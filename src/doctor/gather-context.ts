@@ -6,7 +6,7 @@
 import { basename, isAbsolute, relative } from 'node:path';
 import { walk } from './discover.js';
 import { CAPS, readBounded, Refused, type Confinement } from './fsread.js';
-import { Malformed } from './parsers.js';
+import { Malformed } from './parsers/malformed.js';
 import type { FileEntry, FileSource, Missing } from './types.js';
 
 /** Paths given on the command line; each replaces discovery of that file. */

@@ -8,7 +8,7 @@
  * this config: it refuses with what to add to app.json instead.
  */
 import type { GatherContext } from './gather-context.js';
-import { parseJsonObject } from './parsers.js';
+import { parseJsonObject } from './parsers/json.js';
 import type { ConfigEntry, FileEntry, PlistDict, Snapshot } from './types.js';
 
 export const EXPO_FORMAT = 'Expo config';

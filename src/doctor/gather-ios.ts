@@ -8,7 +8,8 @@ import { isFile, list } from './discover.js';
 import { CAPS, inside } from './fsread.js';
 import { byName, TAC_PLIST, type ExplicitPaths, type GatherContext } from './gather-context.js';
 import { mergeConfigs } from './merge-config.js';
-import { parsePbxproj, parsePlistDict } from './parsers.js';
+import { parsePbxproj } from './parsers/pbxproj.js';
+import { parsePlistDict } from './parsers/plist.js';
 import { appTarget, setting } from './targets.js';
 import type { PbxSummary, PlistDict, Snapshot } from './types.js';
 

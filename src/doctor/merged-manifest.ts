@@ -11,7 +11,8 @@ import { realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isDir, isFile, list, walk } from './discover.js';
 import { allowed, CAPS, readBounded, Refused, type Confinement } from './fsread.js';
-import { parseGradle, parseManifest } from './parsers.js';
+import { parseGradle } from './parsers/gradle.js';
+import { parseManifest } from './parsers/manifest.js';
 import { unzipEntries } from './deps.js';
 import { pubspecDependencies } from './pubspec.js';
 import type { GradleSummary, ManifestActivity, ManifestPart, ManifestSummary, MergedManifest } from './types.js';
@@ -133,7 +134,6 @@ async function flutterPlugins(input: MergeInput): Promise<{ plugins: Array<{ nam
   return { plugins, listed };
 }
 
-
 /** Finds and reads every manifest the app's build would merge. */
 export async function gatherMerged(input: MergeInput): Promise<MergedManifest> {
   const out: MergedManifest = { parts: [], permissions: new Map(), queries: new Map(), activities: [], unseen: [], consumerRules: [], notes: [] };
@@ -150,7 +150,17 @@ export async function gatherMerged(input: MergeInput): Promise<MergedManifest> {
     }
   } else if (built) out.notes.push(`${built.stale} is older than the app manifest, so it was not used; build once to refresh it`);
 
-  // Library modules the app depends on (project(':x')), where settings.gradle puts them.
+  await moduleLibraries(input, out);
+  if (input.npmDependencies.length) await npmPlugins(input, out);
+  if (input.flutter) await flutterLibraries(input, out);
+  await localAars(input, out);
+  out.unseen.push(...remoteChannelDeps(input.appGradle, ''));
+  Object.assign(out, merge(out.parts));
+  return out;
+}
+
+/** Library modules the app depends on (project(':x')), where settings.gradle puts them. */
+async function moduleLibraries(input: MergeInput, out: MergedManifest): Promise<void> {
   const settings = input.settings;
   for (const name of [...new Set(input.appGradle?.projectDeps ?? [])]) {
     const override = settings?.projectDirs[name];
@@ -161,67 +171,72 @@ export async function gatherMerged(input: MergeInput): Promise<MergedManifest> {
     }
     await library(override?.includes('node_modules') ? `library ${name}` : `module :${name}`, dir, input, out);
   }
+}
 
-  // React Native / Capacitor autolinking: every npm dependency with an android/ folder, found the
-  // way Node resolves it (the app's node_modules, then a workspace root's, where hoisting and pnpm
-  // put them; pnpm's entries are symlinks into node_modules/.pnpm).
-  if (input.npmDependencies.length) {
-    const roots: string[] = [];
-    for (let d = input.root, i = 0; i < 4; i++, d = dirname(d)) {
-      if (await isDir(join(d, 'node_modules'))) roots.push(join(d, 'node_modules'));
-      if (dirname(d) === d) break;
-    }
-    if (!roots.length) out.unseen.push(`the npm dependencies ${input.npmDependencies.join(', ')} (node_modules/ is missing: run npm install so their manifests can be read)`);
-    for (const dep of roots.length ? input.npmDependencies : []) {
-      let pkg: string | undefined;
-      for (const r of roots) if (!pkg && (await isDir(join(r, ...dep.split('/'))))) pkg = join(r, ...dep.split('/'));
-      if (!pkg) {
-        out.unseen.push(`plugin ${dep} (in package.json but in no node_modules: run npm install)`);
-        continue;
-      }
-      const dir = join(pkg, 'android');
-      if (!(await isDir(dir))) continue;
-      if (out.parts.some((p) => p.path.startsWith(input.show(dir)))) continue;
-      // A package outside the project (hoisted, pnpm): its own dir is the confinement.
-      const real = await realpath(dir).catch(() => dir);
-      await library(`plugin ${dep}`, dir, allowed(input.confine, real) ? input : { ...input, confine: { realRoot: real } }, out);
-    }
+/**
+ * React Native / Capacitor autolinking: every npm dependency with an android/ folder, found the
+ * way Node resolves it (the app's node_modules, then a workspace root's, where hoisting and pnpm
+ * put them; pnpm's entries are symlinks into node_modules/.pnpm).
+ */
+async function npmPlugins(input: MergeInput, out: MergedManifest): Promise<void> {
+  const roots: string[] = [];
+  for (let d = input.root, i = 0; i < 4; i++, d = dirname(d)) {
+    if (await isDir(join(d, 'node_modules'))) roots.push(join(d, 'node_modules'));
+    if (dirname(d) === d) break;
   }
-
-  if (input.flutter) {
-    const { plugins, listed } = await flutterPlugins(input);
-    const pub = input.pubspec !== undefined ? pubspecDependencies(input.pubspec) : { names: [], paths: new Map<string, string>() };
-    const seen = new Set<string>();
-    for (const p of plugins) {
-      seen.add(p.name);
-      const candidates = [p.path, ...(isAbsolute(p.path) ? [] : [resolve(input.root, p.path)])].map((x) => join(x, 'android'));
-      let dir: string | undefined;
-      for (const c of candidates) if (!dir && (await isDir(c))) dir = c;
-      // Outside the project, only a pub cache or the Flutter SDK's own packages are plugin homes:
-      // the file is project content, and "/etc" there must not decide a verdict.
-      if (dir && !allowed(input.confine, await realpath(dir).catch(() => dir!)) && !PLUGIN_HOME.test(dir.split('\\').join('/'))) {
-        out.unseen.push(`plugin ${p.name} (its path ${p.path} is outside the project and not in a pub cache; not read)`);
-        continue;
-      }
-      if (!dir) {
-        out.unseen.push(`plugin ${p.name} (listed in .flutter-plugins-dependencies at ${p.path}, which is not on this machine: run flutter pub get)`);
-        continue;
-      }
-      // The pub cache (~/.pub-cache) is outside the project, and that is normal: the plugin's own
-      // dir is then the confinement, so a symlink in it still cannot lead elsewhere.
-      await library(`plugin ${p.name}`, dir, allowed(input.confine, dir) ? input : { ...input, confine: { realRoot: dir } }, out);
+  if (!roots.length) out.unseen.push(`the npm dependencies ${input.npmDependencies.join(', ')} (node_modules/ is missing: run npm install so their manifests can be read)`);
+  for (const dep of roots.length ? input.npmDependencies : []) {
+    let pkg: string | undefined;
+    for (const r of roots) if (!pkg && (await isDir(join(r, ...dep.split('/'))))) pkg = join(r, ...dep.split('/'));
+    if (!pkg) {
+      out.unseen.push(`plugin ${dep} (in package.json but in no node_modules: run npm install)`);
+      continue;
     }
-    for (const [name, path] of pub.paths) {
-      if (seen.has(name)) continue;
-      seen.add(name);
-      const dir = join(resolve(input.root, path), 'android');
-      if ((await isDir(dir)) && allowed(input.confine, dir)) await library(`plugin ${name}`, dir, input, out);
-    }
-    const unresolved = pub.names.filter((n) => !seen.has(n));
-    if (!listed && unresolved.length) out.unseen.push(`the Flutter plugins among ${unresolved.join(', ')} (no .flutter-plugins-dependencies: run flutter pub get so their manifests can be read)`);
+    const dir = join(pkg, 'android');
+    if (!(await isDir(dir))) continue;
+    if (out.parts.some((p) => p.path.startsWith(input.show(dir)))) continue;
+    // A package outside the project (hoisted, pnpm): its own dir is the confinement.
+    const real = await realpath(dir).catch(() => dir);
+    await library(`plugin ${dep}`, dir, allowed(input.confine, real) ? input : { ...input, confine: { realRoot: real } }, out);
   }
+}
 
-  // Local AARs: their manifest (and consumer ProGuard rules) are merged like a module's.
+/** Flutter plugins with an Android part, and pubspec path: dependencies. */
+async function flutterLibraries(input: MergeInput, out: MergedManifest): Promise<void> {
+  const { plugins, listed } = await flutterPlugins(input);
+  const pub = input.pubspec !== undefined ? pubspecDependencies(input.pubspec) : { names: [], paths: new Map<string, string>() };
+  const seen = new Set<string>();
+  for (const p of plugins) {
+    seen.add(p.name);
+    const candidates = [p.path, ...(isAbsolute(p.path) ? [] : [resolve(input.root, p.path)])].map((x) => join(x, 'android'));
+    let dir: string | undefined;
+    for (const c of candidates) if (!dir && (await isDir(c))) dir = c;
+    // Outside the project, only a pub cache or the Flutter SDK's own packages are plugin homes:
+    // the file is project content, and "/etc" there must not decide a verdict.
+    if (dir && !allowed(input.confine, await realpath(dir).catch(() => dir!)) && !PLUGIN_HOME.test(dir.split('\\').join('/'))) {
+      out.unseen.push(`plugin ${p.name} (its path ${p.path} is outside the project and not in a pub cache; not read)`);
+      continue;
+    }
+    if (!dir) {
+      out.unseen.push(`plugin ${p.name} (listed in .flutter-plugins-dependencies at ${p.path}, which is not on this machine: run flutter pub get)`);
+      continue;
+    }
+    // The pub cache (~/.pub-cache) is outside the project, and that is normal: the plugin's own
+    // dir is then the confinement, so a symlink in it still cannot lead elsewhere.
+    await library(`plugin ${p.name}`, dir, allowed(input.confine, dir) ? input : { ...input, confine: { realRoot: dir } }, out);
+  }
+  for (const [name, path] of pub.paths) {
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const dir = join(resolve(input.root, path), 'android');
+    if ((await isDir(dir)) && allowed(input.confine, dir)) await library(`plugin ${name}`, dir, input, out);
+  }
+  const unresolved = pub.names.filter((n) => !seen.has(n));
+  if (!listed && unresolved.length) out.unseen.push(`the Flutter plugins among ${unresolved.join(', ')} (no .flutter-plugins-dependencies: run flutter pub get so their manifests can be read)`);
+}
+
+/** Local AARs: their manifest (and consumer ProGuard rules) are merged like a module's. */
+async function localAars(input: MergeInput, out: MergedManifest): Promise<void> {
   for (const e of await list(join(input.modDir, 'libs'))) {
     if (e.dir || !e.name.endsWith('.aar')) continue;
     const abs = join(input.modDir, 'libs', e.name);
@@ -235,8 +250,4 @@ export async function gatherMerged(input: MergeInput): Promise<MergedManifest> {
       out.parts.push({ from, path: input.show(abs), error: err instanceof Refused ? err.reason : `not a readable AAR (${(err as Error).message})` });
     }
   }
-
-  out.unseen.push(...remoteChannelDeps(input.appGradle, ''));
-  Object.assign(out, merge(out.parts));
-  return out;
 }

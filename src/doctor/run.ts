@@ -1,8 +1,11 @@
 /**
- * The runner: runs every check against one snapshot, in registry order. A check that throws becomes
- * a failure ("check crashed: ..."), never a crash of the run. Skips (--skip, doctor.skip), the
- * warning-severity cap and --strict are applied here, so checks stay oblivious of them.
+ * The runner: gathers the project once and runs every check against that snapshot, in registry
+ * order. A check that throws becomes a failure ("check crashed: ..."), never a crash of the run.
+ * Skips (--skip, doctor.skip), the warning-severity cap and --strict are applied here, so checks
+ * stay oblivious of them.
  */
+import { CHECKS } from './checks/index.js';
+import { gather, type GatherInput } from './gather.js';
 import { CATEGORIES, type Check, type Finding, type Report, type Snapshot, type Summary } from './types.js';
 
 export const TAC_NOT_FOUND = 'TAC not found in this project (no TAC config files, TAC pods or Gradle dependencies, Midas activities, configured offerId or TAC imports)';
@@ -11,6 +14,19 @@ export interface RunOptions {
   strict?: boolean;
   /** Check id -> why it is skipped (e.g. "--skip", "doctor.skip in tacpay.config.json"). */
   skip?: ReadonlyMap<string, string>;
+}
+
+export interface DoctorRun {
+  snapshot: Snapshot;
+  findings: Finding[];
+  report: Report;
+}
+
+/** Reads the project and runs every check. Never throws for the project's contents. */
+export async function runDoctor(input: GatherInput, opts: RunOptions = {}): Promise<DoctorRun> {
+  const snapshot = await gather(input);
+  const findings = runChecks(snapshot, CHECKS, opts);
+  return { snapshot, findings, report: buildReport(snapshot, findings, Boolean(opts.strict)) };
 }
 
 /** Runs `checks` against the snapshot. Never throws. */
@@ -67,4 +83,20 @@ export function buildReport(snapshot: Snapshot, findings: readonly Finding[], st
 /** Every check id and category name, for validating --skip. */
 export function skippable(checks: readonly Check[]): Set<string> {
   return new Set([...checks.map((c) => c.id), ...CATEGORIES]);
+}
+
+/**
+ * The skip list: check id -> why it is skipped. A category names all its checks; the first source
+ * to name a check gives the reason (doctor.skip before --skip). Ids that are neither are passed over:
+ * callers check them against skippable() first, each with its own error or warning.
+ */
+export function skipMap(checks: readonly Check[], sources: ReadonlyArray<{ ids: readonly string[]; why: string }>): Map<string, string> {
+  const skip = new Map<string, string>();
+  for (const { ids, why } of sources) {
+    for (const id of ids) {
+      const inCategory = checks.filter((c) => c.category === id);
+      for (const c of inCategory.length ? inCategory : checks.filter((c) => c.id === id)) if (!skip.has(c.id)) skip.set(c.id, why);
+    }
+  }
+  return skip;
 }

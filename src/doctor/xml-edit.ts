@@ -6,7 +6,7 @@
  * Callers re-parse the result to prove it is still well-formed.
  */
 import type { Document, Element, Node as XmlNode } from '@xmldom/xmldom';
-import { parseXml } from './parsers.js';
+import { parseXml } from './parsers/xml.js';
 
 export class EditRefused extends Error {
   constructor(message: string) {

@@ -1,6 +1,6 @@
 /** The doctor for a script or a test: the checks report `tacpay doctor --json` prints, without the CLI's config files or prompts. */
 import { resolve } from 'node:path';
-import { CHECKS, runDoctor as runDoctorCore, skippable } from '../doctor/index.js';
+import { CHECKS, runDoctor as runDoctorCore, skipMap, skippable } from '../doctor/index.js';
 import type { ExplicitPaths } from '../doctor/gather.js';
 import type { Report } from '../doctor/types.js';
 import { TacpayLibError } from './errors.js';
@@ -30,12 +30,10 @@ export interface DoctorOptions {
  */
 export async function runDoctor(dir: string, options: DoctorOptions = {}): Promise<Report> {
   const known = skippable(CHECKS);
-  const skip = new Map<string, string>();
   for (const id of options.skip ?? []) {
     if (!known.has(id)) throw new TacpayLibError(`skip: no check or category ${JSON.stringify(id)}`, 'doctor.skip.unknown', 'check ids look like ios.wechat-url-scheme; categories: config, ios, android, pay_info, log, manual');
-    const inCategory = CHECKS.filter((c) => c.category === id);
-    for (const c of inCategory.length ? inCategory : CHECKS.filter((c) => c.id === id)) skip.set(c.id, 'the skip option');
   }
+  const skip = skipMap(CHECKS, [{ ids: options.skip ?? [], why: 'the skip option' }]);
   const origin = 'runDoctor options';
   const config = {
     ...(options.offerId ? { offerId: { value: options.offerId, origin } } : {}),

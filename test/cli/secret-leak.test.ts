@@ -358,7 +358,7 @@ const FIXED_LEAKS: Array<{ what: string; file: string; matches: (r: Run) => bool
   },
   {
     what: 'doctor\'s loadKeyEntry echoes a privateKey value that is not a file: "privateKey (from TACPAY_PRIVATE_KEY): cannot read <value> (ENOENT)", human and --json',
-    file: 'src/cli/commands/doctor.ts',
+    file: 'src/cli/commands/doctor/config-inputs.ts',
     matches: (r) => r.leaf === 'doctor' && /^TACPAY_PRIVATE_KEY is /.test(r.config),
   },
   {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../src/doctor/checks/index.js';
 import { usesOf } from '../../src/doctor/evidence.js';
 import { CHANNEL_DEP, merge } from '../../src/doctor/merged-manifest.js';
-import { parseManifest } from '../../src/doctor/parsers.js';
+import { parseManifest } from '../../src/doctor/parsers/index.js';
 import { runChecks, summarize } from '../../src/doctor/run.js';
 import type { Check, CheckResult, FileEntry, ManifestActivity, ManifestSummary, PbxTarget, PlistDict, Snapshot } from '../../src/doctor/types.js';
 

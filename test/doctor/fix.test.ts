@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { buildBinary } from 'plist';
 import { describe, expect, it } from 'vitest';
 import { planFixes, writeAtomic } from '../../src/doctor/fix.js';
-import { parseManifest, parsePlistDict } from '../../src/doctor/parsers.js';
+import { parseManifest, parsePlistDict } from '../../src/doctor/parsers/index.js';
 import type { FileEntry, Finding, FixAction, Snapshot } from '../../src/doctor/types.js';
 
 function setup(name: string, content: string | Buffer, format: string): { file: string; snapshot: Snapshot } {

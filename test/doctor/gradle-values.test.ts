@@ -1,7 +1,7 @@
 // Gradle values traced the way real projects write them; anything else is unknown, never guessed.
 import { describe, expect, it } from 'vitest';
 import { catalogPlugins, catalogVersions, extDefinitions, propertyDefinitions, resolveInt, type Sources } from '../../src/doctor/gradle-values.js';
-import { parseGradle } from '../../src/doctor/parsers.js';
+import { parseGradle } from '../../src/doctor/parsers/index.js';
 
 const RN_ROOT = `buildscript {
     ext {

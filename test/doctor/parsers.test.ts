@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { buildBinary } from 'plist';
 import { describe, expect, it } from 'vitest';
 import { mergeConfigs } from '../../src/doctor/merge-config.js';
-import { Malformed, parseGradle, parseJsonObject, parseManifest, parsePbxproj, parsePlist, parsePlistDict } from '../../src/doctor/parsers.js';
+import { Malformed, parseGradle, parseJsonObject, parseManifest, parsePbxproj, parsePlist, parsePlistDict } from '../../src/doctor/parsers/index.js';
 import { PROJECTS } from './helpers.js';
 
 const XML = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0">\n${body}\n</plist>\n`;

@@ -4,7 +4,7 @@
 import { cpSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseManifest, parsePlistDict } from '../../src/doctor/parsers.js';
+import { parseManifest, parsePlistDict } from '../../src/doctor/parsers/index.js';
 import { json, ROOT, spawnCli, tempDir } from '../helpers/cli.js';
 import { PROJECTS, variants } from '../doctor/helpers.js';
 

@@ -5,7 +5,7 @@ import { registerAccount } from './account.js';
 import { registerCompletion } from './completion.js';
 import { registerConfig } from './config.js';
 import { registerDecode } from './decode.js';
-import { registerDoctor } from './doctor.js';
+import { registerDoctor } from './doctor/index.js';
 import { registerKeys } from './keys.js';
 import { registerListen } from './listen.js';
 import { registerOrder } from './order.js';
