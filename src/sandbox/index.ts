@@ -15,6 +15,7 @@ export * from './notify-probes.js';
 export * from './notify-receiver.js';
 export * from './notify.js';
 export * from './runtime.js';
+export * from './sdk-effect.js';
 export * from './server.js';
 export * from './sqlite.js';
 export * from './store.js';

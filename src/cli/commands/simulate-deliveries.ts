@@ -26,21 +26,6 @@ export interface DeliveryOutcome {
 }
 
 /**
- * Pays a sandbox order and queues its notification in one transaction, so a running sandbox that
- * notices the payment first cannot queue it with its own retry scale and pay_scene.
- */
-export async function payAndQueue(store: Store, offerId: string, outTradeNo: string, now: Date, o: { retryScale: number; payScene: number }): Promise<Record<string, unknown> & { ret: number; msg?: string }> {
-  const { payOrder } = await import('../../sandbox/api.js');
-  const { enqueueDelivery } = await import('../../sandbox/deliveries.js');
-  return store.tx(() => {
-    const paid = payOrder(store, offerId, outTradeNo, now);
-    const order = store.orderByOutTradeNo(offerId, outTradeNo);
-    if (paid.ret === 0 && paid.msg !== 'already paid' && order && store.merchant(offerId)?.notify_url) enqueueDelivery(store, order, o);
-    return paid;
-  });
-}
-
-/**
  * Makes sure the notification of a paid order is queued and waits (bounded) for its first attempt. Returns
  * undefined when the merchant has no notify URL (the order then stays 2, paid and delivering).
  */

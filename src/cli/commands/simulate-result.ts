@@ -10,14 +10,14 @@ import { Option } from 'commander';
 import { ORDER_STATES } from '../../core/order-api.js';
 import type { AndroidResult, IosResult, Platform, SdkResultInfo, WebResult } from '../../core/sdk-result.js';
 import type { Ctx } from '../context.js';
-import { TacpayError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { action, examples, type App } from '../kit.js';
 import { rows, writeJson } from '../output.js';
 import { inert } from '../../core/inert.js';
 import { dataOption, sandboxDir, type DataOptions } from '../flags.js';
 import { table } from '../output.js';
 import { collect, pairsOption, retryScaleOption, timeoutOption } from '../flags.js';
-import { deliverPaidOrder, payAndQueue, type DeliveryOutcome } from './simulate-deliveries.js';
+import { deliverPaidOrder, type DeliveryOutcome } from './simulate-deliveries.js';
 
 export interface ResultOptions extends DataOptions {
   payInfo?: string;
@@ -132,31 +132,19 @@ async function driveOrder(r: SdkResultInfo, payInfo: string, appid: string, outT
       ctx.warn(`the pay_info names sandbox order ${order.out_trade_no} but is not the one the sandbox issued for it; the order is left alone`);
       return undefined;
     }
-    let callbackUrl: string | undefined;
-    try {
-      const p = JSON.parse(order.params_json) as Array<[string, string]>;
-      callbackUrl = p.find(([k]) => k === 'callback_url')?.[1];
-    } catch {
-      callbackUrl = undefined;
-    }
-    const before = order.order_state;
-    const base = { offerId: appid, outTradeNo, stateBefore: before };
-    if (r.orderEffect !== 'paid') {
-      const note = r.code === -4 ? 'left as it is: the result is unknown to the app; the server notification decides' : `left unpaid (${r.key} means no money moved)`;
-      return { effect: { ...base, stateAfter: before, paid: false, note }, ...(callbackUrl ? { callbackUrl } : {}) };
-    }
+    const { applySdkResult, orderCallbackUrl } = await import('../../sandbox/index.js');
+    const callbackUrl = orderCallbackUrl(order);
     const { payScene } = await import('../../core/sdk-result.js');
     const scene = payScene(o.platform);
-    const paid = await payAndQueue(store, appid, outTradeNo, ctx.now(), { retryScale: o.retryScale, payScene: scene });
-    if (paid.ret !== 0) throw new TacpayError(`cannot pay sandbox order ${outTradeNo}: ${inert(String(paid.msg ?? ''), { singleLine: true })}`, 'a closed order cannot be paid; create a new one (tacpay order create)');
-    if (paid.msg === 'already paid') {
-      ctx.warn('the order was already paid: a real SDK refuses a pay_info used twice (spec §2.2); nothing is sent again');
-      const now = store.orderById(order.id)!;
-      return { effect: { ...base, stateAfter: now.order_state, paid: true, note: 'already paid before' }, ...(callbackUrl ? { callbackUrl } : {}) };
+    const e = applySdkResult(store, order, r, ctx.now(), { retryScale: o.retryScale, payScene: scene });
+    const effect: OrderEffect = { offerId: e.offerId, outTradeNo: e.outTradeNo, stateBefore: e.stateBefore, stateAfter: e.stateAfter, paid: e.paid, note: e.note };
+    if (e.alreadyPaid) ctx.warn('the order was already paid: a real SDK refuses a pay_info used twice (spec §2.2); nothing is sent again');
+    if (e.paid && !e.alreadyPaid) {
+      const delivery = await deliverPaidOrder(ctx, dir, store, order.id, { retryScale: o.retryScale, timeoutMs: o.timeoutMs, payScene: scene });
+      effect.stateAfter = store.orderById(order.id)!.order_state;
+      if (delivery) effect.delivery = delivery;
     }
-    const delivery = await deliverPaidOrder(ctx, dir, store, order.id, { retryScale: o.retryScale, timeoutMs: o.timeoutMs, payScene: scene });
-    const after = store.orderById(order.id)!.order_state;
-    return { effect: { ...base, stateAfter: after, paid: true, note: 'paid', ...(delivery ? { delivery } : {}) }, ...(callbackUrl ? { callbackUrl } : {}) };
+    return { effect, ...(callbackUrl ? { callbackUrl } : {}) };
   } finally {
     store.close();
   }

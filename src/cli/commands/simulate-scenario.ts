@@ -263,7 +263,7 @@ const STEPS: Readonly<Record<ScenarioStep['action'], StepFn>> = {
     let ret: number | undefined;
     let msg: string | undefined;
     if (r.orderEffect === 'paid') {
-      const { payAndQueue } = await import('./simulate-deliveries.js');
+      const { payAndQueue } = await import('../../sandbox/index.js');
       const paid = await payAndQueue(env.store, env.offerId, order.out_trade_no, env.ctx.now(), { retryScale: env.retryScale, payScene: payScene(platform) });
       ret = paid.ret;
       msg = paid.msg;
