@@ -50,6 +50,17 @@ const ownBundles = {
   },
 };
 
+// The sandbox's web pages import their browser scripts and styles as text (`./assets/x.js?raw`): the
+// files stay real JS and CSS (linted and read as such), and the bundles carry them as strings, so the
+// installed package serves them with nothing fetched and no build step (src/sandbox/web/).
+const rawText = {
+  name: 'raw-text',
+  setup(b) {
+    b.onResolve({ filter: /\?raw$/ }, (args) => ({ path: join(args.resolveDir, args.path.slice(0, -'?raw'.length)), namespace: 'raw-text' }));
+    b.onLoad({ filter: /.*/, namespace: 'raw-text' }, (args) => ({ contents: readFileSync(args.path, 'utf8'), loader: 'text' }));
+  },
+};
+
 // Type declarations of the library, with tsc (esbuild writes none): dist/types/**.d.ts, the entry at
 // dist/types/lib/index.d.ts. A child process, so it runs while esbuild bundles.
 const types = new Promise((resolve) => {
@@ -91,7 +102,7 @@ await build({
   // loader of its own: dynamic imports become require(). The ESM-only packages (the inquirer
   // prompts) are loaded through ctx.importModule, which the bin provides.
   supported: { 'dynamic-import': false },
-  plugins: [lazyChildProcess, ownBundles],
+  plugins: [rawText, lazyChildProcess, ownBundles],
   logLevel: 'warning',
 });
 
@@ -112,6 +123,7 @@ await build({
     'es-define-property': './scripts/shims/es-define-property.cjs',
   },
   // qs is CommonJS and bundled: its require() of node builtins needs a real require inside ESM.
+  plugins: [rawText],
   banner: { js: "import { createRequire as __tacpayCreateRequire } from 'node:module'; const require = __tacpayCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });

@@ -4,7 +4,7 @@
  * UUID and METRIC headers, spec §1.2), plus a few sandbox-only control routes under `/_sandbox/`.
  * Every request is logged to the store with its parameters (the sign shortened), ret and latency.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -17,6 +17,9 @@ import type { RequestLogRow, Store } from './store.js';
 import { LenientConnection } from './lenient-requests.js';
 import { sqliteCode } from './sqlite.js';
 import { readWire, WireError } from './wire.js';
+import { adminRefusal as guardAdmin, hostRefusal, ownHosts } from './server-guard.js';
+import type { WebContext } from './web/context.js';
+import { isWebPath, serveWeb } from './web/routes.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 /**
@@ -33,6 +36,10 @@ export interface SandboxServer {
   api: SandboxApi;
   /** The notification delivery engine (absent with `notify: false`). */
   deliveries?: DeliveryEngine;
+  /** The dashboard's address (the server's root). */
+  dashboardUrl: string;
+  /** This process's token for the dashboard's and cashier's state-changing requests (never printed). */
+  token: string;
   /** Stops accepting, lets in-flight requests finish, closes idle keep-alive sockets. */
   close(): Promise<void>;
 }
@@ -122,6 +129,20 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
           onError: (err) => process.stderr.write(`tacpay sandbox: notification delivery: ${err.message}\n`),
         });
 
+  const closers: Array<() => void> = [];
+  const hosts = (): Set<string> => ownHosts((front.address() as AddressInfo | null)?.port, opts.host);
+  const web: WebContext = {
+    store,
+    now,
+    token: randomBytes(16).toString('hex'),
+    platformPublicPem: platform.publicPem,
+    retryScale: (opts.notify && opts.notify.retryScale) || 1,
+    kick: () => deliveries?.kick(),
+    refusal: (req) => guardAdmin(req, hosts()),
+    hostRefusal: (req) => hostRefusal(req, hosts()),
+    onClose: (fn) => void closers.push(fn),
+  };
+
   const server = createServer({ keepAlive: true, ...LIMITS }, (req, res) => {
     void serve(req, res);
   });
@@ -149,6 +170,16 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
     let params: Record<string, string> | null = null;
     let tsReading: string | null = null;
     let refusal: string | undefined;
+    if (isWebPath(path) && (method === 'GET' || method === 'HEAD' || method === 'POST')) {
+      try {
+        if (await serveWeb(web, req, res, path, query)) return;
+      } catch (err) {
+        process.stderr.write(`tacpay sandbox: internal error on ${method} ${path}: ${(err as Error)?.stack ?? String(err)}\n`);
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('internal sandbox error (details on the sandbox\'s stderr)');
+        return;
+      }
+    }
     try {
       const m = API_PATH.exec(path);
       if (m) {
@@ -225,23 +256,8 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
     opts.onRequest?.(entry);
   }
 
-  /**
-   * Why an admin request (/_sandbox/*) is refused, if it is. These routes need no signature (they mark
-   * orders paid), so they answer only requests addressed to this loopback server: a Host of another
-   * name is DNS rebinding, and a browser's cross-site request (any web page the developer visits)
-   * carries an Origin or Sec-Fetch-Site that is not this server's.
-   */
   function adminRefusal(req: IncomingMessage): string | undefined {
-    const port = (front.address() as AddressInfo | null)?.port;
-    const hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, ...(opts.host && !/^(0\.0\.0\.0|::)$/.test(opts.host) ? [`${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`] : [])]);
-    const host = (req.headers.host ?? '').toLowerCase();
-    if (!hosts.has(host)) return `admin routes answer only requests to this sandbox's loopback address (Host ${JSON.stringify(host.slice(0, 80))} is not one)`;
-    const site = req.headers['sec-fetch-site'];
-    const origin = req.headers.origin;
-    if ((typeof site === 'string' && site !== 'same-origin' && site !== 'none') || (origin !== undefined && !hosts.has(origin.replace(/^https?:\/\//, '').toLowerCase()))) {
-      return 'admin routes refuse cross-site requests (a web page cannot mark sandbox orders paid)';
-    }
-    return undefined;
+    return guardAdmin(req, hosts());
   }
 
   function refuse(err: NodeJS.ErrnoException, socket: Duplex): void {
@@ -272,12 +288,18 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
   deliveries?.start();
   const addr = front.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
   return {
     server,
     api,
     ...(deliveries ? { deliveries } : {}),
-    url: `http://${host}:${addr.port}`,
+    url,
+    // A wildcard bind is reached through loopback; the browser's URL must name a host it can open.
+    dashboardUrl: `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${addr.port}/`,
+    token: web.token,
     close: async () => {
+      // Open event streams would hold server.close() until the browser goes away.
+      for (const fn of closers.splice(0)) fn();
       // Deliveries stop first: an attempt cut short gives its lease back, to resume on the next start.
       await deliveries?.stop();
       await new Promise<void>((resolve) => {

@@ -1,0 +1,44 @@
+/**
+ * What the sandbox's web pages (the dashboard, the Web SDK's cashier) get from the server that hosts
+ * them: the store, the clock, the per-process token that state-changing requests must carry, and the
+ * delivery engine to wake once an order is paid. Built once per server in server.ts.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Store } from '../store.js';
+
+export interface WebContext {
+  store: Store;
+  now(): Date;
+  /** Random per sandbox process; embedded in its pages, required on every state-changing request. */
+  token: string;
+  /** The platform public key (PEM) that verifies pay_info and notifications. */
+  platformPublicPem: string;
+  /** Retry schedule multiplier for notifications of orders paid from a page. */
+  retryScale: number;
+  /** Wakes the delivery engine (a just-paid order's notification goes out now, not at the next poll). */
+  kick(): void;
+  /** Why an unsigned state-changing request is refused (wrong Host, cross-site), if it is. */
+  refusal(req: IncomingMessage): string | undefined;
+  /** Why a request is not addressed to this server by name (DNS rebinding), if it is not. */
+  hostRefusal(req: IncomingMessage): string | undefined;
+  /** Registers a cleanup for server close (open event streams). */
+  onClose(fn: () => void): void;
+}
+
+export type WebHandler = (ctx: WebContext, req: IncomingMessage, res: import('node:http').ServerResponse, path: string, query: string) => Promise<boolean> | boolean;
+
+/** Reads a small request body (forms and JSON from the sandbox's own pages); null when over the cap. */
+export function readSmallBody(req: IncomingMessage, cap = 16 * 1024): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > cap) over = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(over ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
