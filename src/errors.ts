@@ -79,3 +79,18 @@ export class Cancelled extends TacpayError {
     this.name = 'Cancelled';
   }
 }
+
+/** Turns an fs error into a one-line TacpayError naming the file and what to do. */
+export function fileError(err: NodeJS.ErrnoException, path: string, what: string): TacpayError {
+  switch (err.code) {
+    case 'ENOENT':
+      return new TacpayError(`${what} ${path} does not exist`, 'check the path (relative paths start from the current directory)');
+    case 'EISDIR':
+      return new TacpayError(`${what} ${path} is a directory, not a file`, 'give the path of the file inside it');
+    case 'EACCES':
+    case 'EPERM':
+      return new TacpayError(`${what} ${path} cannot be read: permission denied`, `check its permissions (ls -l ${path})`);
+    default:
+      return new TacpayError(`${what} ${path} cannot be read (${err.code ?? err.message})`, 'check the path and try again');
+  }
+}

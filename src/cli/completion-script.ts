@@ -1,6 +1,6 @@
 /** The completion script for a shell, from the program's command tree (loaded only by `tacpay completion`). */
 import type { Command } from 'commander';
-import { listBuiltins } from './commands/simulate-scenario-file.js';
+import { listBuiltins } from '../flows/scenario-file.js';
 import { codes } from './completion-codes.js';
 import { fishScript } from './completion-fish.js';
 import { bashScript, zshScript } from './completion-sh.js';

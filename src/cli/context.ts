@@ -6,6 +6,7 @@
 import type { ChalkInstance } from 'chalk';
 import { ConfigFileError, resolveConfig, type ResolvedConfig } from '../config/resolve.js';
 import type { ConfigKey } from '../config/options.js';
+import type { FlowEnv } from '../flows/env.js';
 import { TacpayError } from '../errors.js';
 import { colorLevel, makeColor, type OutStream } from './output.js';
 
@@ -126,4 +127,20 @@ export async function makeCtx(io: BaseIo, flags: GlobalFlags): Promise<Ctx> {
     },
   };
   return ctx;
+}
+
+/**
+ * The part of a Ctx a flow may use, with the command's abort signal. Named fields, not a spread: a
+ * spread would read ctx.stdin, and creating process.stdin costs start-up and can hold the process open.
+ */
+export function flowEnvOf(ctx: Ctx, signal?: AbortSignal): FlowEnv {
+  return {
+    cwd: ctx.cwd,
+    env: ctx.env,
+    now: () => ctx.now(),
+    note: (m) => ctx.note(m),
+    warn: (m) => ctx.warn(m),
+    config: (flags) => ctx.config(flags),
+    ...(signal ? { signal } : {}),
+  };
 }

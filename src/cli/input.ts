@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Ctx } from './context.js';
-import { TacpayError, UsageError } from '../errors.js';
+import { fileError, TacpayError, UsageError } from '../errors.js';
 import { inert } from '../core/inert.js';
 
 /** Largest stdin or file input read whole (10 MiB lines are legal input to judge; 64 MiB is not). */
@@ -34,21 +34,6 @@ export async function readUserFile(ctx: Ctx, path: string, what: string, baseDir
     return await readFile(full);
   } catch (err) {
     throw fileError(err as NodeJS.ErrnoException, path, what);
-  }
-}
-
-/** Turns an fs error into a one-line TacpayError naming the file and what to do. */
-export function fileError(err: NodeJS.ErrnoException, path: string, what: string): TacpayError {
-  switch (err.code) {
-    case 'ENOENT':
-      return new TacpayError(`${what} ${path} does not exist`, 'check the path (relative paths start from the current directory)');
-    case 'EISDIR':
-      return new TacpayError(`${what} ${path} is a directory, not a file`, 'give the path of the file inside it');
-    case 'EACCES':
-    case 'EPERM':
-      return new TacpayError(`${what} ${path} cannot be read: permission denied`, `check its permissions (ls -l ${path})`);
-    default:
-      return new TacpayError(`${what} ${path} cannot be read (${err.code ?? err.message})`, 'check the path and try again');
   }
 }
 

@@ -20,7 +20,7 @@ import type { Issue } from '../core/issues.js';
 import type { KeyInfo, KeyKind } from '../core/keys.js';
 import type { ConfigValue } from '../config/resolve.js';
 import type { Ctx } from './context.js';
-import { TacpayError } from '../errors.js';
+import { fileError, TacpayError } from '../errors.js';
 import { inert } from '../core/inert.js';
 
 export interface LoadedKey {
@@ -118,7 +118,7 @@ export async function loadKeyWithNotes(ctx: Ctx, spec: string | ConfigValue, wan
     case 'not-file': {
       if (form.file !== 'missing') {
         // Something by that name exists: the value is a path, and its error names it as always.
-        throw input.fileError({ code: form.file === 'directory' ? 'EISDIR' : form.code ?? 'EACCES', message: '' } as NodeJS.ErrnoException, inert(value, { singleLine: true }), `${what} file`);
+        throw fileError({ code: form.file === 'directory' ? 'EISDIR' : form.code ?? 'EACCES', message: '' } as NodeJS.ErrnoException, inert(value, { singleLine: true }), `${what} file`);
       }
       const parsed = parseKey(value, want);
       if (parsed.value) {
@@ -126,7 +126,7 @@ export async function loadKeyWithNotes(ctx: Ctx, spec: string | ConfigValue, wan
         source = 'inline key';
         break;
       }
-      if (mayName(value, want)) throw input.fileError({ code: 'ENOENT', message: '' } as NodeJS.ErrnoException, inert(value, { singleLine: true }), `${what} file`);
+      if (mayName(value, want)) throw fileError({ code: 'ENOENT', message: '' } as NodeJS.ErrnoException, inert(value, { singleLine: true }), `${what} file`);
       throw await unusableKeyValue(what, spec, form, parsed.issues.find((i) => i.severity === 'error'));
     }
   }

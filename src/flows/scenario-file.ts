@@ -8,11 +8,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Scenario } from '../../core/scenario.js';
-import type { Ctx } from '../context.js';
-import { TacpayError, UsageError } from '../../errors.js';
-import { fileError } from '../input.js';
-import { inert } from '../../core/inert.js';
+import type { Scenario } from '../core/scenario.js';
+import { fileError, TacpayError } from '../errors.js';
+import { inert } from '../core/inert.js';
 
 /** Largest scenario file read: the built-in ones are about 1 KB. */
 export const MAX_SCENARIO_BYTES = 1024 * 1024;
@@ -57,7 +55,7 @@ const HINT = `a scenario is a JSON file of at most ${MAX_SCENARIO_BYTES / 1024 /
 
 /** The file's text: a regular file within the size cap, UTF-8, a leading byte order mark dropped. */
 async function readScenarioText(file: string): Promise<string> {
-  const { readBounded, Refused } = await import('../../doctor/fsread.js');
+  const { readBounded, Refused } = await import('../doctor/fsread.js');
   const shown = inert(file, { singleLine: true });
   let buf: Buffer;
   try {
@@ -75,7 +73,7 @@ async function readScenarioText(file: string): Promise<string> {
 
 /** Parses the text after a scan that bounds its depth and locates a mistake without quoting it. */
 async function parseScenarioJson(text: string, file: string): Promise<unknown> {
-  const { jsonSyntaxError } = await import('../../core/json-syntax.js');
+  const { jsonSyntaxError } = await import('../core/json-syntax.js');
   const shown = inert(file, { singleLine: true });
   const bad = jsonSyntaxError(text, MAX_SCENARIO_DEPTH);
   if (bad) {
@@ -94,29 +92,38 @@ async function parseScenarioJson(text: string, file: string): Promise<unknown> {
   }
 }
 
-/** A built-in name or a file path; the file's JSON validated before anything runs. */
-export async function loadScenario(ref: string, ctx: Ctx): Promise<{ scenario: Scenario; source: string }> {
-  const { validateScenario } = await import('../../core/scenario.js');
-  const asFile = resolve(ctx.cwd, ref);
+/** The file a scenario reference names: an existing path (relative to `cwd`), else a built-in name; undefined for neither. */
+export function findScenario(ref: string, cwd: string): string | undefined {
+  const asFile = resolve(cwd, ref);
+  if (existsSync(asFile)) return asFile;
   const builtin = builtinDir();
-  let file: string;
-  if (existsSync(asFile)) file = asFile;
-  else if (builtin && /^[A-Za-z0-9_-]+$/.test(ref) && existsSync(join(builtin, `${ref}.json`))) file = join(builtin, `${ref}.json`);
-  else {
-    const names = listBuiltins().map((s) => s.name);
-    throw new UsageError(`no scenario file or built-in scenario "${inert(ref, { singleLine: true })}"`, `built-in: ${names.join(', ') || '(none found)'}; or give the path of a JSON file`);
-  }
+  if (builtin && /^[A-Za-z0-9_-]+$/.test(ref) && existsSync(join(builtin, `${ref}.json`))) return join(builtin, `${ref}.json`);
+  return undefined;
+}
+
+/** What to say about a reference findScenario does not know: the names it would have taken. */
+export function unknownScenarioHint(): string {
+  const names = listBuiltins().map((s) => s.name);
+  return `built-in: ${names.join(', ') || '(none found)'}; or give the path of a JSON file`;
+}
+
+/** A scenario file read (bounded) and validated before anything runs. */
+export async function readScenario(file: string): Promise<{ scenario: Scenario; source: string }> {
   const json = await parseScenarioJson(await readScenarioText(file), file);
-  const r = validateScenario(json, basename(file).replace(/\.json$/, ''));
-  if (!r.value) {
-    const errors = r.issues.filter((i) => i.severity === 'error');
-    const shown = errors.slice(0, SHOWN_PROBLEMS).map((i) => inert(i.message, { singleLine: true }));
-    const more = errors.length > SHOWN_PROBLEMS ? `; and ${errors.length - SHOWN_PROBLEMS} more` : '';
-    throw new TacpayError(
-      `scenario ${inert(file, { singleLine: true })} has ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${shown.join('; ')}${more}`,
-      errors.find((i) => i.hint)?.hint ?? 'the built-in scenarios (tacpay simulate scenario --list) show the format',
-      'scenario',
-    );
-  }
-  return { scenario: r.value, source: file };
+  return { scenario: await checkScenario(json, basename(file).replace(/\.json$/, ''), `scenario ${inert(file, { singleLine: true })}`), source: file };
+}
+
+/** A parsed scenario (from a file or a caller's object) validated; `what` names it in the refusal, `name` is used when it has none. */
+export async function checkScenario(json: unknown, name: string, what: string): Promise<Scenario> {
+  const { validateScenario } = await import('../core/scenario.js');
+  const r = validateScenario(json, name);
+  if (r.value) return r.value;
+  const errors = r.issues.filter((i) => i.severity === 'error');
+  const shown = errors.slice(0, SHOWN_PROBLEMS).map((i) => inert(i.message, { singleLine: true }));
+  const more = errors.length > SHOWN_PROBLEMS ? `; and ${errors.length - SHOWN_PROBLEMS} more` : '';
+  throw new TacpayError(
+    `${what} has ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${shown.join('; ')}${more}`,
+    errors.find((i) => i.hint)?.hint ?? 'the built-in scenarios (tacpay simulate scenario --list) show the format',
+    'scenario',
+  );
 }

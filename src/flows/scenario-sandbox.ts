@@ -12,12 +12,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { MerchantRow, Store } from '../../sandbox/store.js';
-import type { Ctx } from '../context.js';
-import { TacpayError, UsageError } from '../../errors.js';
+import type { MerchantRow, Store } from '../sandbox/store.js';
+import { TacpayError } from '../errors.js';
+import type { FlowEnv } from './env.js';
 
 export interface ScenarioSandboxOptions {
-  /** --sandbox-dir as typed; undefined: a fresh temp dir. */
+  /** The data dir (relative to env.cwd); undefined: a fresh temp dir. */
   sandboxDir?: string | undefined;
   keep?: boolean | undefined;
   retryScale: number;
@@ -55,12 +55,11 @@ async function runAll(fns: ReadonlyArray<() => Promise<void> | void>): Promise<v
   if (first !== undefined) throw first;
 }
 
-export async function openScenarioSandbox(o: ScenarioSandboxOptions, ctx: Ctx): Promise<ScenarioSandbox> {
-  const { openSandboxStore, shownDir, storeExists } = await import('../../sandbox/index.js');
-  if (o.sandboxDir === '') throw new UsageError('--sandbox-dir is empty', 'give the data dir of a sandbox, e.g. --sandbox-dir ./.tacpay-sandbox');
+export async function openScenarioSandbox(o: ScenarioSandboxOptions, env: FlowEnv): Promise<ScenarioSandbox> {
+  const { openSandboxStore, shownDir, storeExists } = await import('../sandbox/index.js');
   const given = o.sandboxDir !== undefined;
   // The temp dir is made here, and every later step is inside the try that removes it.
-  const dir = given ? resolve(ctx.cwd, o.sandboxDir!) : mkdtempSync(join(tmpdir(), 'tacpay-scenario-'));
+  const dir = given ? resolve(env.cwd, o.sandboxDir!) : mkdtempSync(join(tmpdir(), 'tacpay-scenario-'));
   const cleanups: Array<() => Promise<void> | void> = [];
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -72,7 +71,7 @@ export async function openScenarioSandbox(o: ScenarioSandboxOptions, ctx: Ctx): 
     ]));
   try {
     const existed = given && (await storeExists(dir));
-    const { findRunning } = await import('../../sandbox/runtime.js');
+    const { findRunning } = await import('../sandbox/runtime.js');
     const running = given ? await findRunning(dir) : undefined;
     let store: Store;
     if (given) {
@@ -85,14 +84,14 @@ export async function openScenarioSandbox(o: ScenarioSandboxOptions, ctx: Ctx): 
       }
     }
     else {
-      const { openStore } = await import('../../sandbox/store.js');
+      const { openStore } = await import('../sandbox/store.js');
       store = openStore(dir);
     }
     cleanups.push(() => store.close());
-    const { ensureDefaultMerchant, ensurePlatformKeys } = await import('../../sandbox/merchants.js');
+    const { ensureDefaultMerchant, ensurePlatformKeys } = await import('../sandbox/merchants.js');
     const platform = ensurePlatformKeys(store);
-    ensureDefaultMerchant(store, ctx.now());
-    if (given && !existed) ctx.note(`created sandbox data at ${shownDir(dir)} (platform key and default merchant; tacpay sandbox keys shows them)`);
+    ensureDefaultMerchant(store, env.now());
+    if (given && !existed) env.note(`created sandbox data at ${shownDir(dir)} (platform key and default merchant; tacpay sandbox keys shows them)`);
     const merchant = store.defaultMerchant()!;
     if (!merchant.private_key_pem) {
       throw new TacpayError(
@@ -106,14 +105,14 @@ export async function openScenarioSandbox(o: ScenarioSandboxOptions, ctx: Ctx): 
     if (running) {
       url = running.url;
       kind = 'running';
-      ctx.note(`using the sandbox running at ${running.url} (pid ${running.pid}) on ${shownDir(dir)}; it sends the notifications`);
+      env.note(`using the sandbox running at ${running.url} (pid ${running.pid}) on ${shownDir(dir)}; it sends the notifications`);
     } else {
-      const { startSandbox } = await import('../../sandbox/server.js');
-      const sandbox = await startSandbox({ store, port: 0, now: () => ctx.now(), notify: { retryScale: o.retryScale, timeoutMs: o.timeoutMs } });
+      const { startSandbox } = await import('../sandbox/server.js');
+      const sandbox = await startSandbox({ store, port: 0, now: () => env.now(), notify: { retryScale: o.retryScale, timeoutMs: o.timeoutMs } });
       cleanups.push(() => sandbox.close());
       url = sandbox.url;
       kind = given ? 'in-process' : 'fresh';
-      if (given) ctx.note(`no sandbox is running on ${shownDir(dir)}: started one in this process for the run (the data stays)`);
+      if (given) env.note(`no sandbox is running on ${shownDir(dir)}: started one in this process for the run (the data stays)`);
     }
     let restore: (() => void) | undefined;
     return {
