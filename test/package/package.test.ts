@@ -64,6 +64,11 @@ describe('the packed tarball, as a dependency', () => {
     expect(steps['lib-error']).toBe(true);
     expect(steps['transport-error-class']).toBe(true);
     expect(steps['doctor']).toBe('pass');
+    const sc = steps['scenario'] as { failed: number; passed: number; reported: number; builtins: number };
+    expect(sc.failed).toBe(0);
+    expect(sc.passed).toBeGreaterThanOrEqual(4);
+    expect(sc.reported).toBe(sc.passed);
+    expect(sc.builtins).toBeGreaterThanOrEqual(4);
     expect(steps['probes']).toMatchObject({ exit: 0, holes: 0, stderr: '' });
     // Every probe was sent and judged: a run that sent none would also have no holes.
     expect((steps['probes'] as { verdicts: string[] }).verdicts).toEqual(expect.arrayContaining(['bad-signature:ok', 'unknown-order:ok', 'duplicate:ok', 'replay:ok']));

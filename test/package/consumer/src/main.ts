@@ -11,7 +11,9 @@ import {
   isTransportError,
   NOTIFY_OK_REPLY,
   OpenMidasApiError,
+  listScenarios,
   runDoctor,
+  runScenario,
   signRequest,
   startSandbox,
   TacpayLibError,
@@ -24,6 +26,8 @@ import {
   type Notification,
   type NotificationVerdict,
   type Sandbox,
+  type ScenarioReport,
+  type StepReport,
 } from 'tacpay';
 
 // The README's notification handler, as a user copies it: plain node:http, the raw body, the reply.
@@ -114,6 +118,10 @@ try {
 say('transport-error-class', isTransportError(new TransportError('x', 'y', 1)));
 const doctor: DoctorReport = await runDoctor(doctorDir);
 say('doctor', doctor.checks.find((c) => c.id === 'android.project')?.status);
+// A built-in scenario from the installed package (its fixtures found from dist/lib), steps reported as they finish.
+const stepIds: string[] = [];
+const scenario: ScenarioReport = await runScenario('happy-path', { onStep: (s: StepReport) => stepIds.push(s.id) });
+say('scenario', { failed: scenario.failed, passed: scenario.passed, reported: stepIds.length, builtins: listScenarios().length });
 
 // (b) the handler, probed by the installed CLI against the same sandbox dir.
 const bin = join(dirname(createRequire(import.meta.url).resolve('tacpay/package.json')), 'bin', 'tacpay.js');
