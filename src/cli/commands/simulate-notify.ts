@@ -1,27 +1,22 @@
 /**
- * `tacpay simulate notify --to <url> [--probes]`: the payment notification (spec §3.1) with every
- * field, from a sandbox order or from flags, signed as the sandbox signs it (§7 D2, assumed),
- * POSTed as JSON and judged strictly; retried on the documented schedule (scaled) until accepted.
- * With --probes, forged and abnormal notifications instead, and a verdict per probe (exit 1 when
- * the handler acknowledges one it must refuse). Nothing printed holds a secret: the offerKey shows
- * only as a placeholder at the end of the string-to-sign.
+ * `tacpay simulate notify --to <url> [--probes]`: the flag parsing and the printing around
+ * flows/notify.ts, which builds, signs, sends and judges the notifications. Field flags are typed
+ * here (amount and pay_scene whole numbers, ts unix seconds, sub_out_trade_no_list a JSON array);
+ * Ctrl-C becomes the flow's abort signal. Nothing printed holds a secret.
  */
 import type { Command } from 'commander';
-import type { NotificationFields } from '../../core/notification.js';
-import type { DeliveryReport } from '../../sandbox/notify.js';
-import type { ProbeResult } from '../../sandbox/notify-probes.js';
-import type { SandboxKeys } from '../../sandbox/index.js';
-import type { Ctx } from '../context.js';
-import { TacpayError, UsageError } from '../../errors.js';
-import { action, examples, type App } from '../kit.js';
-import { writeJson } from '../output.js';
 import { inert } from '../../core/inert.js';
-import { dataOption, sandboxDir, type DataOptions } from '../flags.js';
-import { table } from '../output.js';
+import { UsageError } from '../../errors.js';
+import type { FieldValue, NotifyAttempt, NotifyHooks, NotifyOptions, NotifyRequest, NotifyResult, NotifyTarget, ProbesResult } from '../../flows/notify.js';
+import type { FlowEnv } from '../../flows/env.js';
+import type { ProbeResult } from '../../sandbox/notify-probes.js';
+import { flowEnvOf, type Ctx } from '../context.js';
+import { collect, dataOption, pairsOption, retryScaleOption, sandboxDir, targetUrl, timeoutOption, type DataOptions } from '../flags.js';
+import { action, examples, type App } from '../kit.js';
+import { table, writeJson } from '../output.js';
 import { onStopSignal } from '../stop-signal.js';
-import { collect, pairsOption, retryScaleOption, targetUrl, timeoutOption } from '../flags.js';
 
-export interface NotifyOptions extends DataOptions {
+export interface NotifyFlags extends DataOptions {
   to: string;
   order?: string;
   offerId?: string;
@@ -38,42 +33,6 @@ export interface NotifyOptions extends DataOptions {
   probes?: boolean;
 }
 
-/** Shown instead of the offerKey wherever the string-to-sign is printed. */
-export const OFFER_KEY_PLACEHOLDER = '<offerKey>';
-
-export interface NotifyAttempt {
-  attempt: number;
-  at: string;
-  status: number | null;
-  reply: string | null;
-  error: string | null;
-  delivered: boolean;
-  reason: string;
-  latencyMs: number;
-  nextInMs: number | null;
-}
-
-export interface NotifyResult {
-  url: string;
-  request: { method: 'POST'; contentType: string; body: Record<string, unknown> };
-  /** The D2 string-to-sign of the first attempt, the offerKey replaced by a placeholder. */
-  signedText: string;
-  signature: { scheme: string; platformKeyFingerprint: string; offerId: string };
-  delivered: boolean;
-  stopped: boolean;
-  attempts: NotifyAttempt[];
-}
-
-export interface ProbesResult {
-  url: string;
-  platformKeyFingerprint: string;
-  offerId: string;
-  outTradeNo: string;
-  holes: number;
-  warnings: number;
-  probes: ProbeResult[];
-}
-
 const INT_FIELDS = new Set(['amount', 'pay_scene']);
 
 function intFlag(text: string, name: string): number {
@@ -81,52 +40,25 @@ function intFlag(text: string, name: string): number {
   return Number(text);
 }
 
-/** The notification's fields (without ts) from a sandbox order or defaults, then flags, then --field overrides. */
-async function baseFields(opts: NotifyOptions, ctx: Ctx, keys: SandboxKeys): Promise<{ base: Omit<NotificationFields, 'ts'>; ts?: string; extra: Record<string, unknown> }> {
-  const { notificationBase } = await import('../../sandbox/deliveries.js');
-  const { randomBytes } = await import('node:crypto');
-  let base: Omit<NotificationFields, 'ts'>;
-  if (opts.order !== undefined) {
-    const order = keys.store.orderByOutTradeNo(keys.merchant.offer_id, opts.order);
-    if (!order) throw new TacpayError(`no order ${inert(opts.order, { singleLine: true })} of merchant ${keys.merchant.offer_id} in the sandbox`, 'tacpay order create makes one; --offer-id picks another merchant');
-    const d = keys.store.deliveryByOrder(order.id);
-    // The sandbox's own delivery fixed pay_channel_orderid: send the same notification it sends.
-    base = d ? (JSON.parse(d.fields_json) as Omit<NotificationFields, 'ts'>) : notificationBase(order, 1);
-  } else {
-    base = {
-      appid: keys.merchant.offer_id,
-      sub_appid: '',
-      user_id: 'tacpayuser1',
-      out_trade_no: `tacpay_${ctx.now().getTime()}`,
-      product_id: 'product_test',
-      currency_type: 'CNY',
-      amount: 1,
-      pay_channel: 'wechat',
-      pay_scene: 1,
-      pay_channel_orderid: `4200${BigInt('0x' + randomBytes(10).toString('hex')).toString().padStart(24, '0').slice(0, 24)}`,
-      metadata: '',
-      sub_out_trade_no_list: [],
-    };
-  }
+/** The named field flags, then --field pairs, as typed values; ts apart. */
+export function fieldOverrides(f: NotifyFlags): { fields: Array<[string, FieldValue]>; ts?: string } {
   const named: Array<[string, string | undefined]> = [
-    ['out_trade_no', opts.outTradeNo],
-    ['amount', opts.amount],
-    ['user_id', opts.userId],
-    ['pay_channel', opts.payChannel],
-    ['pay_scene', opts.payScene],
-    ['metadata', opts.metadata],
+    ['out_trade_no', f.outTradeNo],
+    ['amount', f.amount],
+    ['user_id', f.userId],
+    ['pay_channel', f.payChannel],
+    ['pay_scene', f.payScene],
+    ['metadata', f.metadata],
   ];
-  const sets: Array<[string, string]> = [...named.filter((p): p is [string, string] => p[1] !== undefined), ...pairsOption(opts.field, '--field')];
-  const fields = base as unknown as Record<string, unknown>;
-  const extra: Record<string, unknown> = {};
+  const sets: Array<[string, string]> = [...named.filter((p): p is [string, string] => p[1] !== undefined), ...pairsOption(f.field, '--field')];
+  const fields: Array<[string, FieldValue]> = [];
   let ts: string | undefined;
-  const known = new Set(Object.keys(base));
   for (const [k, v] of sets) {
     if (k === 'sign') throw new UsageError('--field sign=... is not accepted: the notification is always signed', 'to send forged ones, use --probes');
     if (k === 'ts') {
       if (!/^\d{1,12}$/.test(v)) throw new UsageError(`ts must be unix seconds, not "${inert(v, { singleLine: true })}"`);
       ts = v;
-    } else if (INT_FIELDS.has(k)) fields[k] = intFlag(v, k);
+    } else if (INT_FIELDS.has(k)) fields.push([k, intFlag(v, k)]);
     else if (k === 'sub_out_trade_no_list') {
       let list: unknown;
       try {
@@ -135,132 +67,60 @@ async function baseFields(opts: NotifyOptions, ctx: Ctx, keys: SandboxKeys): Pro
         list = undefined;
       }
       if (!Array.isArray(list)) throw new UsageError('sub_out_trade_no_list must be a JSON array', `e.g. --field 'sub_out_trade_no_list=[{"sub_out_trade_no":"s1","amount":50}]'`);
-      fields[k] = list;
-    } else if (known.has(k)) fields[k] = v;
-    else {
-      ctx.warn(`--field ${inert(k, { singleLine: true })} is not a §3.1 field; it is sent and signed anyway`);
-      extra[k] = v;
-    }
+      fields.push([k, list]);
+    } else fields.push([k, v]);
   }
-  return { base, ...(ts ? { ts } : {}), extra };
+  return { fields, ...(ts ? { ts } : {}) };
 }
 
-function attemptOf(a: DeliveryReport['attempts'][number]): NotifyAttempt {
-  return {
-    attempt: a.attempt,
-    at: a.at,
-    status: a.status ?? null,
-    reply: a.body ?? null,
-    error: a.error ?? null,
-    delivered: a.verdict.delivered,
-    reason: a.verdict.reason,
-    latencyMs: a.latencyMs,
-    nextInMs: a.nextInMs ?? null,
-  };
+/** The flags as the flow's typed target (the URL and timeout first, as before, then the data dir, then the fields). */
+async function parseTarget(f: NotifyFlags, ctx: Ctx): Promise<NotifyTarget> {
+  const url = targetUrl(f.to);
+  const timeoutMs = timeoutOption(f.timeout);
+  const dataDir = await sandboxDir(ctx, f.data);
+  return { url, timeoutMs, dataDir, ...(f.offerId !== undefined ? { offerId: f.offerId } : {}), ...(f.order !== undefined ? { order: f.order } : {}), ...fieldOverrides(f) };
 }
 
-export type NotifyRequest = Pick<NotifyResult, 'url' | 'request' | 'signedText' | 'signature'>;
-
-export interface NotifyHooks {
-  /** Before the first attempt: what is about to be sent. */
-  onRequest?: (r: NotifyRequest) => void;
-  onAttempt?: (a: NotifyAttempt) => void;
-}
-
-export async function runNotify(opts: NotifyOptions, ctx: Ctx, hooks: NotifyHooks = {}): Promise<NotifyResult> {
-  const { sandboxKeys } = await import('../../sandbox/index.js');
-  const url = targetUrl(opts.to);
-  const retryScale = await retryScaleOption(opts.retryScale);
-  const timeoutMs = timeoutOption(opts.timeout);
-  const dir = await sandboxDir(ctx, opts.data);
-  const keys = await sandboxKeys(ctx, dir, opts.offerId);
+/** Runs `fn` with SIGINT/SIGTERM as its abort signal. */
+async function withStopSignal<T>(ctx: Ctx, fn: (env: FlowEnv) => Promise<T>): Promise<T> {
+  const stop = onStopSignal();
+  const ac = new AbortController();
+  void stop.stopped.then((signal) => ac.abort(signal));
   try {
-    const { createPrivateKey } = await import('node:crypto');
-    const { notificationCanonical, notificationJson, notificationTs, signNotification } = await import('../../core/notification.js');
-    const { sendWithRetries, JSON_TYPE } = await import('../../sandbox/notify.js');
-    const { base, ts, extra } = await baseFields(opts, ctx, keys);
-    const key = createPrivateKey(keys.platformPrivatePem);
-    const offerKey = keys.merchant.offer_key;
-    // Every attempt is signed afresh with its own ts, as the sandbox does, unless --field ts= fixes it.
-    const bodyOf = (): Record<string, unknown> => ({ ...signNotification({ ...base, ...extra, ts: ts ?? notificationTs(ctx.now()) } as NotificationFields, offerKey, key) });
-    const first = bodyOf();
-    const canonical = notificationCanonical(first, offerKey);
-    const request: NotifyRequest = {
-      url,
-      request: { method: 'POST', contentType: JSON_TYPE, body: first },
-      signedText: canonical.slice(0, canonical.length - offerKey.length) + OFFER_KEY_PLACEHOLDER,
-      signature: { scheme: 'SHA256withRSA over the sorted fields + offerKey, sandbox platform key (assumed, spec §7 D2)', platformKeyFingerprint: keys.platformFingerprint, offerId: keys.merchant.offer_id },
-    };
-    hooks.onRequest?.(request);
-    const { scheduleNotice, waitNotice } = await import('./simulate-notify-schedule.js');
-    ctx.note(scheduleNotice({ retry: opts.retry, retryScale, timeoutMs }));
-    const stop = onStopSignal();
-    const ac = new AbortController();
-    void stop.stopped.then(() => ac.abort());
-    let report: DeliveryReport;
-    try {
-      report = await sendWithRetries(url, {
-        retry: opts.retry,
-        retryScale,
-        timeoutMs,
-        signal: ac.signal,
-        now: () => ctx.now(),
-        bodyFor: (n) => notificationJson(n === 1 ? first : bodyOf()),
-        onAttempt: (a) => {
-          hooks.onAttempt?.(attemptOf(a));
-          // The wall clock, not ctx.now(): this says when the wait ends for the person watching.
-          if (a.nextInMs !== undefined) ctx.note(waitNotice(a.attempt + 1, a.nextInMs, new Date()));
-        },
-      });
-    } finally {
-      stop.dispose();
-    }
-    return {
-      ...request,
-      delivered: report.delivered,
-      stopped: report.stopped,
-      attempts: report.attempts.map(attemptOf),
-    };
+    return await fn(flowEnvOf(ctx, ac.signal));
   } finally {
-    keys.store.close();
+    stop.dispose();
   }
 }
 
-export async function runNotifyProbes(opts: NotifyOptions, ctx: Ctx, onResult?: (r: ProbeResult) => void): Promise<ProbesResult> {
-  const { sandboxKeys } = await import('../../sandbox/index.js');
-  const url = targetUrl(opts.to);
-  const timeoutMs = timeoutOption(opts.timeout);
-  const dir = await sandboxDir(ctx, opts.data);
-  const keys = await sandboxKeys(ctx, dir, opts.offerId);
-  try {
-    if (opts.order === undefined && opts.outTradeNo === undefined) {
-      ctx.warn('probes need one genuine notification your handler accepts: pass --order <out_trade_no> of an order your backend knows (or --out-trade-no and --amount)');
-    }
-    const { createPrivateKey } = await import('node:crypto');
-    const { buildProbes, runProbes } = await import('../../sandbox/notify-probes.js');
-    const { base, extra } = await baseFields(opts, ctx, keys);
-    const probes = buildProbes({ ...base, ...extra }, { offerKey: keys.merchant.offer_key, platformKey: createPrivateKey(keys.platformPrivatePem) }, ctx.now());
-    const stop = onStopSignal();
-    const ac = new AbortController();
-    void stop.stopped.then(() => ac.abort());
-    let results: ProbeResult[];
-    try {
-      results = await runProbes(url, probes, { timeoutMs, signal: ac.signal, ...(onResult ? { onResult } : {}) });
-    } finally {
-      stop.dispose();
-    }
-    return {
-      url,
-      platformKeyFingerprint: keys.platformFingerprint,
-      offerId: keys.merchant.offer_id,
-      outTradeNo: base.out_trade_no,
-      holes: results.filter((r) => r.verdict === 'hole').length,
-      warnings: results.filter((r) => r.verdict === 'warn').length,
-      probes: results,
-    };
-  } finally {
-    keys.store.close();
+export async function runNotify(f: NotifyFlags, ctx: Ctx, hooks: NotifyHooks = {}): Promise<NotifyResult> {
+  // The flags in the order their errors have always come: the URL, the scale, then the rest.
+  targetUrl(f.to);
+  const retryScale = await retryScaleOption(f.retryScale);
+  const target = await parseTarget(f, ctx);
+  const opts: NotifyOptions = { ...target, retry: f.retry, retryScale };
+  const flow = await import('../../flows/notify.js');
+  const { scheduleNotice, waitNotice } = await import('./simulate-notify-schedule.js');
+  return withStopSignal(ctx, (env) =>
+    flow.runNotify(opts, env, {
+      ...hooks,
+      onRequest: (r) => {
+        hooks.onRequest?.(r);
+        ctx.note(scheduleNotice({ retry: opts.retry, retryScale, timeoutMs: opts.timeoutMs }));
+      },
+      // The wall clock, not ctx.now(): this says when the wait ends for the person watching.
+      onWait: (next, inMs) => ctx.note(waitNotice(next, inMs, new Date())),
+    }),
+  );
+}
+
+export async function runNotifyProbes(f: NotifyFlags, ctx: Ctx, onResult?: (r: ProbeResult) => void): Promise<ProbesResult> {
+  const target = await parseTarget(f, ctx);
+  if (f.order === undefined && f.outTradeNo === undefined) {
+    ctx.warn('probes need one genuine notification your handler accepts: pass --order <out_trade_no> of an order your backend knows (or --out-trade-no and --amount)');
   }
+  const flow = await import('../../flows/notify.js');
+  return withStopSignal(ctx, (env) => flow.runNotifyProbes(target, env, onResult));
 }
 
 /** A reply as one safe line: untrusted text from the endpoint, made inert and cut. */
@@ -351,7 +211,7 @@ forged, stale or unknown one, or refuses the genuine one.
 Exit codes: 0 delivered (or no holes), 1 not delivered (or a hole), 2 usage, 130 stopped.`,
     )
     .action(
-      action<NotifyOptions>(app, async (opts, ctx) => {
+      action<NotifyFlags>(app, async (opts, ctx) => {
         if (opts.probes) {
           const r = await runNotifyProbes(opts, ctx, ctx.json ? undefined : (p) => ctx.note(`probe ${p.id}: ${p.verdict}`));
           if (ctx.json) writeJson(ctx.stdout, r);
