@@ -1,15 +1,14 @@
-/** The work of `tacpay order create`: a signed unified_order, and the pay_info it returns, decoded and checked. */
-import type { CallResult } from '../../client/order-client.js';
-import { checkPayInfo, type PayInfoCheck } from '../../core/payinfo-verify.js';
-import type { Ctx } from '../context.js';
+/** `tacpay order create`'s flags as the flow's input, and its human rendering (the flow: flows/orders.ts placeOrder). */
+import type { CreateResult, PlaceOrderInput } from '../../flows/orders.js';
+import { flowEnvOf, type Ctx } from '../context.js';
 import { rows } from '../output.js';
 import { inert } from '../../core/inert.js';
-import { askMissing, type Ask } from '../prompt.js';
-import type { Target } from '../order-target.js';
+import { askMissing } from '../prompt.js';
 import { amountFen } from '../flags.js';
 import { type TargetOptions } from './order-common.js';
-import { callApi, withTarget } from './order-call.js';
-import { newOrderNo, SANDBOX_ORDER_DEFAULTS } from '../../core/order-defaults.js';
+import { callHooks, callOptions, withTarget } from './order-call.js';
+
+export type { CreateResult } from '../../flows/orders.js';
 
 export interface CreateOptions extends TargetOptions {
   userId?: string;
@@ -54,72 +53,19 @@ const PASS_THROUGH: ReadonlyArray<readonly [keyof CreateOptions, string]> = [
 ];
 
 
-const REQUIRED: readonly Ask[] = [
-  { param: 'user_id', flag: '--user-id', message: 'user_id (5-255 letters and digits)' },
-  { param: 'product_id', flag: '--product-id', message: 'product_id' },
-  { param: 'product_name', flag: '--product-name', message: 'product_name' },
-  { param: 'product_detail', flag: '--product-detail', message: 'product_detail' },
-  { param: 'amount', flag: '--amount', message: 'amount in fen (100 = 1.00 CNY)' },
-];
-
-export interface CreateResult {
-  target: { kind: Target['kind']; env: string; baseUrl: string; offerId: string };
-  request: { api: string; method: string; url: string; params: Record<string, string>; attempts: number };
-  response: Record<string, unknown>;
-  defaultsUsed: string[];
-  payInfo?: { valid: boolean; data?: Record<string, unknown>; issues: PayInfoCheck['parsed']['issues']; signature: PayInfoCheck['signature'] };
-}
-
-/** Builds the parameters, filling gaps (sandbox defaults, or prompts on a TTY), and places the order. */
+/** The flags as unified_order's parameters; the target and the call are the flow's (flows/orders.ts placeOrder). */
 export async function runOrderCreate(o: CreateOptions, ctx: Ctx): Promise<CreateResult> {
   const amount = amountFen(o);
-  return withTarget(ctx, o, async (target) => {
-    const given: Record<string, string | undefined> = {
-      user_id: o.userId,
-      product_id: o.productId,
-      product_name: o.productName,
-      product_detail: o.productDetail,
-      amount,
-    };
-    const missing = REQUIRED.filter((a) => given[a.param] === undefined);
-    const defaultsUsed: string[] = [];
-    if (target.kind !== 'configured') {
-      for (const a of missing) {
-        given[a.param] = SANDBOX_ORDER_DEFAULTS[a.param];
-        defaultsUsed.push(a.param);
-      }
-      if (defaultsUsed.length) ctx.note(`sandbox defaults for ${defaultsUsed.map((p) => `${p}=${SANDBOX_ORDER_DEFAULTS[p]}`).join(', ')}`);
-    } else {
-      Object.assign(given, await askMissing(ctx, missing));
-    }
-    const params: Record<string, string> = {
-      out_trade_no: o.outTradeNo ?? newOrderNo('tacpay_', ctx.now()),
-      currency_type: 'CNY',
-      ...(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Record<string, string>),
-    };
-    for (const [opt, param] of PASS_THROUGH) if (o[opt] !== undefined) params[param] = String(o[opt]);
-    const result = await callApi(ctx, target, o, 'unified_order', params);
-    return toResult(target, result, defaultsUsed);
-  });
-}
-
-function toResult(target: Target, r: CallResult, defaultsUsed: string[]): CreateResult {
-  const payInfo = typeof r.body.pay_info === 'string' ? r.body.pay_info : undefined;
-  const check = payInfo
-    ? checkPayInfo(payInfo, {
-        expectAppid: target.offerId,
-        ...(target.platformPublicKey ? { key: target.platformPublicKey } : {}),
-      })
-    : undefined;
-  return {
-    target: { kind: target.kind, env: target.env, baseUrl: target.baseUrl, offerId: target.offerId },
-    request: { api: r.api, method: r.method, url: r.url, params: r.params, attempts: r.attempts },
-    response: r.body,
-    defaultsUsed,
-    ...(check
-      ? { payInfo: { valid: check.valid, ...(check.parsed.data ? { data: check.parsed.data } : {}), issues: check.parsed.issues, signature: check.signature } }
-      : {}),
+  const optional: Record<string, string> = {};
+  for (const [opt, param] of PASS_THROUGH) if (o[opt] !== undefined) optional[param] = String(o[opt]);
+  const input: PlaceOrderInput = {
+    required: { user_id: o.userId, product_id: o.productId, product_name: o.productName, product_detail: o.productDetail, amount },
+    outTradeNo: o.outTradeNo,
+    optional,
   };
+  const options = callOptions(o);
+  const { placeOrder } = await import('../../flows/orders.js');
+  return withTarget(ctx, o, (target) => placeOrder(target, input, options, flowEnvOf(ctx), { ...callHooks(ctx), fillMissing: (missing) => askMissing(ctx, missing) }));
 }
 
 /** Human rendering: the order, the pay_info to hand to the SDK, and what is inside it. */

@@ -2,7 +2,7 @@
 import type { Ctx } from '../context.js';
 import { TacpayError, UsageError } from '../../errors.js';
 import { writeJson } from '../output.js';
-import type { Target } from '../order-target.js';
+import type { Target } from '../../flows/target.js';
 import type { TargetOptions } from './order-common.js';
 
 export interface RefOptions extends TargetOptions {
