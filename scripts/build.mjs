@@ -71,7 +71,7 @@ const types = new Promise((resolve) => {
 await build({
   entryPoints: {
     main: 'src/cli/main.ts',
-    'verify-worker': 'src/cli/batch/verify-worker.ts',
+    'verify-worker': 'src/batch/verify-worker.ts',
     sandbox: 'src/sandbox/index.ts',
     doctor: 'src/doctor/index.ts',
   },

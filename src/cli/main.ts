@@ -145,7 +145,7 @@ export async function runFromProcess(opts: { importModule?: (specifier: string) 
   });
   // A big batch file: its verify workers boot while the rest of the CLI starts (prespawn.ts).
   if (argv[0] === 'decode' && argv.some((a) => a === '--file' || a.startsWith('--file='))) {
-    const [{ prespawn }, { WORKER_URLS }] = await Promise.all([import('./batch/prespawn.js'), import('./batch/worker-urls.js')]);
+    const [{ prespawn }, { WORKER_URLS }] = await Promise.all([import('../batch/prespawn.js'), import('../batch/worker-urls.js')]);
     prespawn(argv, process.cwd(), WORKER_URLS);
   }
   const code = await main(argv, {

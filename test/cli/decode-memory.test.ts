@@ -10,7 +10,7 @@ import { BIN, cleanEnv, tempDir } from '../helpers/cli.js';
  * bundle, V8's start-up heap) cancels out. The lines are ones the byte path declines (each judged
  * by the general path, allocating as a real batch of bad lines does): with V8's default sizing the
  * main thread's young generation grew with them, 112 MB peak for 100,000 such lines and 290 MB for
- * 1,000,000 on Node 24; bounded (src/cli/batch/young-generation.ts) 88 and 97 MB.
+ * 1,000,000 on Node 24; bounded (src/batch/young-generation.ts) 88 and 97 MB.
  */
 const SHORT = 30_000;
 const LONG = 300_000;

@@ -1,7 +1,7 @@
 /**
  * The work of `tacpay decode`: what a pay_info holds, what is wrong with it, and whether its
  * signature holds under the assumed scheme (§7 D1). `--file` / `--batch` judge one pay_info per line
- * as NDJSON (src/cli/batch, loaded only then). Start-up matters here: node:crypto (key parsing,
+ * as NDJSON (src/batch, loaded only then). Start-up matters here: node:crypto (key parsing,
  * verification) is loaded only when a key is given, the batch machinery only for batches.
  */
 import type { Issue } from '../../core/issues.js';
@@ -14,7 +14,7 @@ import { TacpayError, UsageError } from '../../errors.js';
 import { assertOneStdin, readStdin } from '../input.js';
 import { loadKey } from '../key-input.js';
 import { writeJson } from '../output.js';
-import { WORKER_URLS } from '../batch/worker-urls.js';
+import { WORKER_URLS } from '../../batch/worker-urls.js';
 import { NO_KEY_WORDS, renderDecode } from './decode-render.js';
 
 export interface DecodeOptions {
@@ -72,7 +72,7 @@ export async function runDecodeCommand(opts: DecodeOptions, ctx: Ctx, arg: strin
   }
 
   if (batch) {
-    const { runBatch } = await import('../batch/run-batch.js');
+    const { runBatch } = await import('../../batch/run-batch.js');
     return runBatch(ctx, {
       ...(opts.file !== undefined ? { file: opts.file } : {}),
       check,

@@ -4,7 +4,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import type { CheckOptions } from '../../core/payinfo-verify.js';
+import type { CheckOptions } from '../core/payinfo-verify.js';
 import type { BatchDone, BatchJob, WorkerInit, WorkerInitMessage } from './protocol.js';
 import { judgeBatch } from './record.js';
 

@@ -1,7 +1,7 @@
 /** LineBatcher: the lines of a byte stream, however it is cut into chunks, in batches of bounded size. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineBatcher, type LineBatch, type SpareBuffers } from '../../src/cli/batch/batcher.js';
+import { LineBatcher, type LineBatch, type SpareBuffers } from '../../src/batch/batcher.js';
 
 type Line = { text: string } | { dropped: number };
 

@@ -1,5 +1,5 @@
 /**
- * Verify workers started while the CLI starts (src/cli/batch/prespawn.ts): which command lines
+ * Verify workers started while the CLI starts (src/batch/prespawn.ts): which command lines
  * start them, that the batch's pool takes them instead of starting its own, that a failure before
  * that reaches the batch, and that workers nobody took do not keep the process alive.
  */
@@ -7,9 +7,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { VerifyPool } from '../../src/cli/batch/pool.js';
-import { plannedWorkers, prespawn } from '../../src/cli/batch/prespawn.js';
-import { AUTO_WORKERS_BYTES } from '../../src/cli/batch/thresholds.js';
+import { VerifyPool } from '../../src/batch/pool.js';
+import { plannedWorkers, prespawn } from '../../src/batch/prespawn.js';
+import { AUTO_WORKERS_BYTES } from '../../src/batch/thresholds.js';
 import { spawnCli, tempDir } from '../helpers/cli.js';
 
 const dir = tempDir('tacpay-prespawn-');

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { VerifyPool } from '../../src/cli/batch/pool.js';
+import { VerifyPool } from '../../src/batch/pool.js';
 import { tempDir } from '../helpers/cli.js';
 
 function job(firstLine: number) {

@@ -6,7 +6,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { spawnVerifyWorker, takeEarlyWorker } from './prespawn.js';
-import { TacpayError } from '../../errors.js';
+import { TacpayError } from '../errors.js';
 import type { SpareBuffers } from './batcher.js';
 import type { BatchDone, BatchJob, WorkerInit, WorkerInitMessage } from './protocol.js';
 

@@ -3,12 +3,12 @@
  * record. Shared by the main thread (every batch before workers start, and whenever they are
  * full) and the worker threads, so both write byte-identical records.
  */
-import { issue, type Issue } from '../../core/issues.js';
-import { MAX_PAYINFO_BYTES, textFromBytes } from '../../core/payinfo-input.js';
-import { DOC_MAX_LENGTH, longIssue } from '../../core/payinfo.js';
-import { fastVerdictBytes, newFieldSpans, OUT_TRADE_NO } from '../../core/payinfo-fast.js';
-import { checkPayInfoGeneral, type CheckOptions, type SignatureResult } from '../../core/payinfo-verify.js';
-import { thousands } from '../../core/numbers.js';
+import { issue, type Issue } from '../core/issues.js';
+import { MAX_PAYINFO_BYTES, textFromBytes } from '../core/payinfo-input.js';
+import { DOC_MAX_LENGTH, longIssue } from '../core/payinfo.js';
+import { fastVerdictBytes, newFieldSpans, OUT_TRADE_NO } from '../core/payinfo-fast.js';
+import { checkPayInfoGeneral, type CheckOptions, type SignatureResult } from '../core/payinfo-verify.js';
+import { thousands } from '../core/numbers.js';
 import type { LineBatch } from './batcher.js';
 
 /** Counts for the summary; workers send theirs back with each batch. */

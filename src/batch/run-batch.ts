@@ -12,19 +12,30 @@ import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { thousands } from '../../core/numbers.js';
-import { MAX_PAYINFO_BYTES } from '../../core/payinfo-input.js';
-import type { CheckOptions } from '../../core/payinfo-verify.js';
-import type { Ctx } from '../context.js';
-import { fileError, TacpayError } from '../../errors.js';
+import { thousands } from '../core/numbers.js';
+import { MAX_PAYINFO_BYTES } from '../core/payinfo-input.js';
+import type { CheckOptions } from '../core/payinfo-verify.js';
+import { fileError, TacpayError } from '../errors.js';
 import { LineBatcher, type LineBatch, type SpareBuffers } from './batcher.js';
-import { Output } from './output-writer.js';
+import { Output, type OutStream } from './output-writer.js';
 import { VerifyPool } from './pool.js';
 import type { WorkerInit } from './protocol.js';
 import { AUTO_WORKERS_AFTER, AUTO_WORKERS_BYTES } from './thresholds.js';
 import { existingWorkerUrl } from './worker-urls.js';
 import { addTally, judgeBatch, newTally } from './record.js';
 import { boundYoungGeneration } from './young-generation.js';
+
+/** What a batch needs of the process (the CLI's Ctx is one): the streams, the working dir, and lines for a person on stderr. */
+export interface BatchIo {
+  stdin: AsyncIterable<Buffer | string>;
+  stdout: OutStream;
+  stderr: OutStream;
+  cwd: string;
+  tty: { readonly stdin: boolean; readonly stderr: boolean };
+  colorErr: { dim(text: string): string };
+  note(message: string): void;
+  warn(message: string): void;
+}
 
 const BATCH_LINES = 128;
 /**
@@ -65,7 +76,7 @@ function* fileChunks(fd: number): Generator<Buffer> {
   }
 }
 
-function openInput(ctx: Ctx, file: string | undefined): { input: AsyncIterable<Buffer | string> | Iterable<Buffer>; label: string; fd?: number; size?: number } {
+function openInput(ctx: BatchIo, file: string | undefined): { input: AsyncIterable<Buffer | string> | Iterable<Buffer>; label: string; fd?: number; size?: number } {
   if (file === undefined || file === '-') {
     if (ctx.tty.stdin) ctx.note('reading pay_info lines from stdin (end with Ctrl-D)');
     return { input: ctx.stdin, label: 'stdin' };
@@ -86,7 +97,7 @@ function openInput(ctx: Ctx, file: string | undefined): { input: AsyncIterable<B
 }
 
 /** Runs a batch; returns the exit code (1 when any line is invalid). */
-export async function runBatch(ctx: Ctx, run: BatchRun): Promise<number> {
+export async function runBatch(ctx: BatchIo, run: BatchRun): Promise<number> {
   const started = performance.now();
   // This thread judges lines in every mode (all of them with --workers 0): constant memory needs
   // its young generation bounded too, as the workers' is (young-generation.ts).
@@ -205,7 +216,7 @@ function summary(t: ReturnType<typeof newTally>, ms: number, workers: number, ke
 }
 
 /** A self-overwriting progress line on stderr, only when stderr is a terminal. */
-function makeProgress(ctx: Ctx, tally: ReturnType<typeof newTally>, lines: () => number) {
+function makeProgress(ctx: BatchIo, tally: ReturnType<typeof newTally>, lines: () => number) {
   const started = performance.now();
   let last = started;
   let shown = false;

@@ -1,7 +1,7 @@
 /** The batch output writer against an asynchronous stream: reuse only after the stream lets go, order kept, drain awaited. */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Output } from '../../src/cli/batch/output-writer.js';
+import { Output } from '../../src/batch/output-writer.js';
 
 /** A stream that takes a while with each write and says it is full after 1 KiB queued (like a slow pipe). */
 function slowStream() {

@@ -1,5 +1,8 @@
 /** Batch output: each batch's records to stdout in one write, with backpressure, handing written buffers back for reuse. */
-import type { OutStream } from '../output.js';
+/** Where records go: process.stdout, or a test's stream. */
+export interface OutStream {
+  write(chunk: string | Uint8Array, done?: () => void): unknown;
+}
 
 interface Drainable {
   once(event: 'drain', listener: () => void): unknown;
