@@ -6,8 +6,8 @@
 import { issue, type Issue } from '../core/issues.js';
 import { MAX_PAYINFO_BYTES, textFromBytes } from '../core/payinfo-input.js';
 import { DOC_MAX_LENGTH, longIssue } from '../core/payinfo.js';
-import { fastVerdictBytes, newFieldSpans, OUT_TRADE_NO } from '../core/payinfo-fast.js';
-import { checkPayInfoGeneral, type CheckOptions, type SignatureResult } from '../core/payinfo-verify.js';
+import { fastVerdictBytes, newFieldSpans, OUT_TRADE_NO } from './fast-scan.js';
+import { checkPayInfo, type CheckOptions, type SignatureResult } from '../core/payinfo-verify.js';
 import { thousands } from '../core/numbers.js';
 import type { LineBatch } from './batcher.js';
 
@@ -88,7 +88,7 @@ function judgeDeclined(bytes: Uint8Array, line: number, opts: CheckOptions, tall
   // The fast path declined its bytes, so fastCheck declines its text too: straight to the general
   // path (one RSA operation fewer for a line whose signature fails, the common case when the wrong
   // key is given).
-  const { parsed, signature, valid } = checkPayInfoGeneral(text, opts);
+  const { parsed, signature, valid } = checkPayInfo(text, opts);
   count(tally, valid, signature.status);
   return record(line, valid, parsed.data?.out_trade_no, parsed.issues, lineSignature(signature, Boolean(opts.key)));
 }
@@ -150,7 +150,7 @@ class RecordBuffer {
 }
 
 // The record of a fast-path line in pieces: record() with valid true, the out_trade_no (whose
-// characters JSON leaves alone: payinfo-fast.ts), the length warning when there is one, and the
+// characters JSON leaves alone: batch/fast-scan.ts), the length warning when there is one, and the
 // signature. A test holds the bytes to JSON.stringify.
 const latin1 = (s: string) => Buffer.from(s, 'latin1');
 const FAST_HEAD = latin1('{"line":');

@@ -1,6 +1,6 @@
 /**
  * What checking a pay_info's signature yields. A leaf: payinfo-verify.ts (the general path) and
- * payinfo-fast.ts (the shortcut it takes for canonical lines) both return it, so neither imports the other for it.
+ * batch/fast-scan.ts (the shortcut decode --file takes for canonical lines) both return it, so neither imports the other for it.
  */
 import type { Candidate, HashName } from './payinfo-scheme.js';
 

@@ -3,13 +3,13 @@
  * over the decoded data JSON, the percent-encoded JSON, `data=`+decoded, `data=`+encoded. When none
  * verifies, the likely causes are ranked from evidence, and each one that can be repaired is
  * re-verified ("confirmed" means the repaired pay_info really verifies). Pure; never throws.
- * The RSA step is in payinfo-rsa.ts; canonical lines take the shortcut in payinfo-fast.ts.
+ * The RSA step is in payinfo-rsa.ts. (decode --file takes a byte-level shortcut for canonical lines:
+ * src/batch/fast-scan.ts, held equal to this path by a property test.)
  */
 import { hash as digestOf } from 'node:crypto';
 import { isOk } from './issues.js';
 import { PAYINFO_FIELDS, parsePayInfo, type ParsedPayInfo } from './payinfo.js';
 import { isStrictBase64, lenientBase64Length, percentDecode, safeEncode } from './payinfo-encoding.js';
-import { fastCheck } from './payinfo-fast.js';
 import type { SignatureCause, SignatureResult } from './payinfo-signature.js';
 import { openSignature as open, type Opened, type VerifyKey } from './payinfo-rsa.js';
 import { CANDIDATE_WORDS, CANDIDATES, HASH_WORDS, NO_KEY, type Candidate, type HashName } from './payinfo-scheme.js';
@@ -214,14 +214,6 @@ export interface PayInfoCheck {
 
 /** Parses, judges and (with a key) verifies one pay_info: what `decode` reports for one input or line. Never throws. */
 export function checkPayInfo(input: string, opts: CheckOptions = {}): PayInfoCheck {
-  return fastCheck(input, opts) ?? checkPayInfoGeneral(input, opts);
-}
-
-/**
- * checkPayInfo without the canonical shortcut: for a caller that has just seen fastVerdictBytes decline
- * the input (fastCheck would decline it too, after another RSA operation for a failed signature).
- */
-export function checkPayInfoGeneral(input: string, opts: CheckOptions = {}): PayInfoCheck {
   const parsed = parsePayInfo(input, { expectAppid: opts.expectAppid, keyBits: opts.key?.bits });
   const signature = opts.key ? verifyPayInfo(parsed, opts.key, opts) : notChecked(NO_KEY);
   return { parsed, signature, valid: signature.status !== 'failed' && isOk(parsed.issues) };

@@ -7,7 +7,7 @@ import type { LineBatch } from '../../src/batch/batcher.js';
 import { judgeBatch, newTally } from '../../src/batch/record.js';
 import { fingerprintOf } from '../../src/core/keys.js';
 import { textFromBytes } from '../../src/core/payinfo-input.js';
-import { checkPayInfoGeneral, type CheckOptions, type VerifyKey } from '../../src/core/payinfo-verify.js';
+import { checkPayInfo, type CheckOptions, type VerifyKey } from '../../src/core/payinfo-verify.js';
 import { docPayInfo, FIXTURES } from '../helpers/fixtures.js';
 
 const pem = (dir: string, name: string) => readFileSync(join(FIXTURES, dir, name), 'utf8');
@@ -49,7 +49,7 @@ function expectedRecord(line: number, input: string | Buffer | null, opts: Check
   if (input === null) return 'too-long';
   const { text, issues } = textFromBytes(typeof input === 'string' ? Buffer.from(input, 'utf8') : input);
   if (text === undefined) return JSON.stringify({ line, valid: false, issues, signature: { status: 'not-checked', reason: 'the line is not text' } });
-  const check = checkPayInfoGeneral(text, opts);
+  const check = checkPayInfo(text, opts);
   const s = check.signature;
   const signature =
     s.status === 'verified' ? { status: s.status, candidate: s.candidate, hash: s.hash } : s.status === 'failed' ? { status: s.status, causes: s.causes ?? [] } : opts.key ? { status: s.status, reason: s.reason ?? '' } : { status: s.status };

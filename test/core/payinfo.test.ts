@@ -7,7 +7,7 @@ import { isOk } from '../../src/core/issues.js';
 import { fingerprintOf } from '../../src/core/keys.js';
 import { buildPayInfo, parsePayInfo, PAYINFO_FIELDS, type PayInfoData } from '../../src/core/payinfo.js';
 import { firstInvalidUtf8, isStrictBase64, percentDecode, unwrap } from '../../src/core/payinfo-encoding.js';
-import { fastCheck, fastVerdictBytes, newFieldSpans, OUT_TRADE_NO, type FastOptions } from '../../src/core/payinfo-fast.js';
+import { fastCheck, fastVerdictBytes, newFieldSpans, OUT_TRADE_NO, type FastOptions } from '../../src/batch/fast-scan.js';
 import { checkInputText, textFromBytes } from '../../src/core/payinfo-input.js';
 import { checkPayInfo, NO_KEY, notChecked, verifyPayInfo, type VerifyKey } from '../../src/core/payinfo-verify.js';
 import { isStrictBase64 as signatureIsStrictBase64 } from '../../src/core/signature.js';

@@ -131,7 +131,7 @@ describe('tacpay decode --file (built CLI, worker threads)', () => {
   });
 
   it('a reader that stalls: output waits for the pipe (backpressure), then arrives whole and in order', async () => {
-    // The workers' output buffers go back to them once written (test/cli/batch-output.test.ts checks
+    // The workers' output buffers go back to them once written (test/batch/output.test.ts checks
     // the timing on a slow asynchronous stream); here a real stalled pipe must neither lose nor reorder records.
     const single = await run(['--workers', '0']);
     const child = spawn(process.execPath, [BIN, 'decode', '--file', 'lines.txt', '--public-key', join(KEYS, 'small-public.pem'), '--workers', '2'], { cwd: dir, env: { ...cleanEnv(), NO_COLOR: '1' } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -8,12 +8,12 @@
  * path spends about as long as the RSA operation on parsing and diagnosis a clean line never needs.
  */
 import { constants, hash, publicDecrypt } from 'node:crypto';
-import { COMMON_SIGN_BYTES, DOC_MAX_LENGTH, longIssue, PAYINFO_FIELDS, type ParsedPayInfo } from './payinfo.js';
-import { MAX_PAYINFO_BYTES } from './payinfo-input.js';
-import { SHA256_DIGEST_INFO, type VerifyKey } from './payinfo-rsa.js';
-import { NO_KEY } from './payinfo-scheme.js';
-import type { SignatureResult } from './payinfo-signature.js';
-import { PARAM_RULES } from './rules.js';
+import { COMMON_SIGN_BYTES, DOC_MAX_LENGTH, longIssue, PAYINFO_FIELDS, type ParsedPayInfo } from '../core/payinfo.js';
+import { MAX_PAYINFO_BYTES } from '../core/payinfo-input.js';
+import { SHA256_DIGEST_INFO, type VerifyKey } from '../core/payinfo-rsa.js';
+import { NO_KEY } from '../core/payinfo-scheme.js';
+import type { SignatureResult } from '../core/payinfo-signature.js';
+import { PARAM_RULES } from '../core/rules.js';
 
 export interface FastOptions {
   key?: VerifyKey;
