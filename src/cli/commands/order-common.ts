@@ -3,6 +3,7 @@
  * Light on purpose (command files load at start-up); the call path is in order-call.ts.
  */
 import { Option, type Command } from 'commander';
+import { configOption } from '../flags.js';
 import type { TargetFlags } from '../order-target.js';
 
 export interface TargetOptions {
@@ -19,17 +20,17 @@ export interface TargetOptions {
   retries?: string;
 }
 
-/** Adds the flags every API command takes. */
+/** Adds the flags every API command takes; the config-backed ones spelled from the option table (config/options.ts). */
 export function addTargetOptions(cmd: Command): Command {
+  configOption(cmd, 'env', { description: 'sandbox (default) or production' });
+  configOption(cmd, 'baseUrl', { description: 'order API base URL (http only for loopback)' });
+  configOption(cmd, 'offerId', { description: 'offerId (TC + digits); with the sandbox, picks a sandbox merchant' });
+  configOption(cmd, 'offerKey', { description: 'offerKey (prefer TACPAY_OFFER_KEY: command lines are visible to other users)' });
+  configOption(cmd, 'privateKey', { placeholder: 'file|-', description: 'merchant RSA private key (file, - for stdin, or TACPAY_PRIVATE_KEY)' });
+  configOption(cmd, 'platformPublicKey', { description: 'platform public key to verify the returned pay_info' });
+  configOption(cmd, 'tsMode', { description: 'ts as epoch-28800 like the official examples, or the true epoch' });
+  configOption(cmd, 'sandboxDir', { description: 'data dir of the built-in sandbox' });
   return cmd
-    .addOption(new Option('--env <env>', 'sandbox (default) or production').choices(['sandbox', 'production']))
-    .option('--base-url <url>', 'order API base URL (http only for loopback)')
-    .option('--offer-id <id>', 'offerId (TC + digits); with the sandbox, picks a sandbox merchant')
-    .option('--offer-key <key>', 'offerKey (prefer TACPAY_OFFER_KEY: command lines are visible to other users)')
-    .option('--private-key <file|->', 'merchant RSA private key (file, - for stdin, or TACPAY_PRIVATE_KEY)')
-    .option('--platform-public-key <file>', 'platform public key to verify the returned pay_info')
-    .addOption(new Option('--ts-mode <mode>', 'ts as epoch-28800 like the official examples, or the true epoch').choices(['beijing-naive', 'epoch']))
-    .option('--sandbox-dir <dir>', 'data dir of the built-in sandbox')
     .addOption(new Option('--wire <form>', 'how parameters travel (spec §1.2)').choices(['post-query', 'get-query', 'post-form']).default('post-query'))
     .option('--timeout <ms>', 'total time per attempt', '15000')
     .option('--retries <n>', 'retries on network errors and 5xx (every order API call is safe to repeat)', '2');

@@ -4,6 +4,7 @@
  * only: the work (sign-run.ts) needs node:crypto, which `tacpay --help` must not load.
  */
 import type { Command } from 'commander';
+import { configOption } from '../flags.js';
 import { action, examples, type App } from '../kit.js';
 import type { Ordered, SignOptions } from './sign-run.js';
 
@@ -44,9 +45,11 @@ export function registerSign(program: Command, app: App): void {
     .description('build the string-to-sign of an order API request, sign it, or check a signature (and say what went wrong)')
     .option('--param <name=value>', 'a parameter (repeatable); split at the first "=", the value may be empty', collect)
     .option('--query <string>', 'parameters as a query string, e.g. "amount=1&user_id=abc" ("+" is a plus, as the sandbox reads it)', collect)
-    .option('--params-file <file>', 'parameters as a JSON object in a file, or - for stdin', collect)
-    .option('--offer-key <key>', 'the offerKey appended to the string (prefer TACPAY_OFFER_KEY)')
-    .option('--private-key <file|-|key>', 'merchant RSA private key: file, - for stdin, or the key (prefer TACPAY_PRIVATE_KEY)')
+    .option('--params-file <file>', 'parameters as a JSON object in a file, or - for stdin', collect);
+  // The config-backed two spelled from the option table (config/options.ts).
+  configOption(cmd, 'offerKey', { description: 'the offerKey appended to the string (prefer TACPAY_OFFER_KEY)' });
+  configOption(cmd, 'privateKey', { placeholder: 'file|-|key', description: 'merchant RSA private key: file, - for stdin, or the key (prefer TACPAY_PRIVATE_KEY)' });
+  cmd
     .option('--verify <sign>', 'check this signature instead of (or as well as) signing')
     .option('--public-key <file|->', 'public key that checks --verify (default: the private key\'s public half)')
     .addHelpText('after', HELP_NOTES)
