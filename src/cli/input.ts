@@ -7,7 +7,6 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Ctx } from './context.js';
 import { fileError, TacpayError, UsageError } from '../errors.js';
-import { inert } from '../core/inert.js';
 
 /** Largest stdin or file input read whole (10 MiB lines are legal input to judge; 64 MiB is not). */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;

@@ -1,74 +1,15 @@
 /**
- * The sandbox's notification deliveries as the CLI sees them: getting a just-paid order's
- * notification sent (by the running sandbox when there is one, else by a delivery engine in this
- * process for the first attempt; later retries resume whenever a sandbox runs on the data dir), and
- * the delivery log (`tacpay sandbox log --notifications`). Replies come from other people's
- * endpoints: they are printed inert.
+ * The delivery log (`tacpay sandbox log --notifications`). Replies come from other people's
+ * endpoints: they are printed inert. (Getting a just-paid order's notification sent is
+ * flows/pay.ts deliverPaidOrder.)
  */
-import type { DeliveryAttemptRow, Store } from '../../sandbox/store.js';
+import type { DeliveryAttemptRow } from '../../sandbox/store.js';
 import type { Ctx } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { writeJson } from '../output.js';
 import { inert } from '../../core/inert.js';
 import { sandboxDir, type DataOptions } from '../flags.js';
 import { onStopSignal } from '../stop-signal.js';
-
-export interface DeliveryOutcome {
-  url: string | null;
-  status: 'pending' | 'delivered' | 'failed' | 'none';
-  attempts: number;
-  /** The last attempt's reason when it failed. */
-  reason?: string;
-  nextAt?: string | null;
-  /** Which process sent it: a running sandbox, or this command. */
-  sender: 'running-sandbox' | 'this-command' | 'none';
-  summary: string;
-}
-
-/**
- * Makes sure the notification of a paid order is queued and waits (bounded) for its first attempt. Returns
- * undefined when the merchant has no notify URL (the order then stays 2, paid and delivering).
- */
-export async function deliverPaidOrder(
-  ctx: Ctx,
-  dir: string,
-  store: Store,
-  orderId: number,
-  o: { retryScale: number; timeoutMs: number; payScene: number },
-): Promise<DeliveryOutcome | undefined> {
-  const order = store.orderById(orderId)!;
-  const merchant = store.merchant(order.offer_id)!;
-  if (!merchant.notify_url) {
-    ctx.note(`merchant ${merchant.offer_id} has no notify URL, so no notification is sent; set one: tacpay sandbox merchant set-notify ${merchant.offer_id} <url> (or tacpay listen --register)`);
-    return undefined;
-  }
-  const { enqueueDelivery, waitForDelivery, DeliveryEngine, POLL_MS } = await import('../../sandbox/deliveries.js');
-  enqueueDelivery(store, order, { retryScale: o.retryScale, payScene: o.payScene });
-  const { findRunning } = await import('../../sandbox/runtime.js');
-  const running = await findRunning(dir);
-  let engine: InstanceType<typeof DeliveryEngine> | undefined;
-  if (!running) {
-    const { ensurePlatformKeys } = await import('../../sandbox/merchants.js');
-    engine = new DeliveryEngine({ store, platformPrivatePem: ensurePlatformKeys(store).privatePem, retryScale: o.retryScale, timeoutMs: o.timeoutMs, now: () => ctx.now(), onlyOrderId: orderId });
-    engine.start();
-  } else ctx.note(`the sandbox running at ${running.url} sends the notification`);
-  let d;
-  try {
-    // A running sandbox notices the payment at its next poll; then one attempt, bounded by the timeout.
-    d = await waitForDelivery(store, orderId, 'first', o.timeoutMs + POLL_MS * 5 + 1000);
-  } finally {
-    await engine?.stop();
-  }
-  const sender = running ? 'running-sandbox' : 'this-command';
-  const url = merchant.notify_url;
-  if (!d || d.attempts === 0) return { url, status: 'pending', attempts: 0, sender, summary: `queued for ${url}; no attempt yet (it is sent when a sandbox runs: tacpay sandbox start)` };
-  const last = store.attemptsOf(d.id).at(-1);
-  const base = { url, status: d.status, attempts: d.attempts, nextAt: d.next_at, sender } as const;
-  if (d.status === 'delivered') return { ...base, summary: `delivered to ${url} on attempt ${d.attempts} (order state 4)` };
-  const reason = last?.reason ?? 'unknown';
-  const later = d.next_at ? `; next attempt at ${d.next_at}${running ? '' : ' (retries run while a sandbox runs on this data dir: tacpay sandbox start)'}` : '; no attempts left';
-  return { ...base, reason, summary: `not delivered to ${url}: ${reason}${later} (order state 3)` };
-}
 
 export interface NotificationLogRecord {
   id: number;

@@ -1,15 +1,14 @@
 /**
  * `tacpay simulate result <result>`: what the app's completion callback receives, exactly as each
- * SDK shapes it (spec §4.1, §4.2, §4.6), for one of the five results (§4.3) or all of them (--all).
- * When the pay_info is one the sandbox issued, the result also drives that order: success pays it
- * and the sandbox's notification goes out (state 2, then 4 once delivered, 3 if that fails);
- * cancel and error leave it unpaid.
+ * SDK shapes it, for one of the five results or all of them (--all); with a sandbox pay_info, what
+ * the result does to that order. The work is flows/pay.ts; this file parses and renders.
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { ORDER_STATES } from '../../core/order-api.js';
-import type { AndroidResult, IosResult, Platform, SdkResultInfo, WebResult } from '../../core/sdk-result.js';
-import type { Ctx } from '../context.js';
+import type { Platform } from '../../core/sdk-result.js';
+import type { AllReport, OrderEffect, ResultReport } from '../../flows/pay.js';
+import { flowEnvOf, type Ctx } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { action, examples, type App } from '../kit.js';
 import { rows, writeJson } from '../output.js';
@@ -17,7 +16,6 @@ import { inert } from '../../core/inert.js';
 import { dataOption, sandboxDir, type DataOptions } from '../flags.js';
 import { table } from '../output.js';
 import { collect, pairsOption, retryScaleOption, timeoutOption } from '../flags.js';
-import { deliverPaidOrder, type DeliveryOutcome } from './simulate-deliveries.js';
 
 export interface ResultOptions extends DataOptions {
   payInfo?: string;
@@ -28,126 +26,18 @@ export interface ResultOptions extends DataOptions {
   timeout: string;
 }
 
-export const EXAMPLES_NOTE = 'innerCode and resultMsg are examples: the SDKs publish no innerCode table (spec §4.3)';
-
-export interface OrderEffect {
-  offerId: string;
-  outTradeNo: string;
-  stateBefore: number;
-  stateAfter: number;
-  paid: boolean;
-  /** What happened to the order, in words. */
-  note: string;
-  delivery?: DeliveryOutcome;
-}
-
-export interface ResultReport {
-  result: { code: number; key: string; ios: string; android: string; meaning: string };
-  note: string;
-  payInfo?: { appid?: string; outTradeNo?: string; payMethod?: string };
-  ios?: IosResult;
-  android?: AndroidResult;
-  web?: WebResult;
-  order?: OrderEffect;
-}
-
-export interface AllReport {
-  note: string;
-  results: Array<{ code: number; key: string; ios: string; android: string; meaning: string; orderEffect: string }>;
-}
-
-function summary(r: SdkResultInfo): ResultReport['result'] {
-  return { code: r.code, key: r.key, ios: r.ios, android: r.android, meaning: r.meaning };
-}
-
-export async function runAll(): Promise<AllReport> {
-  const { SDK_RESULTS } = await import('../../core/sdk-result.js');
-  return { note: EXAMPLES_NOTE, results: SDK_RESULTS.map((r) => ({ ...summary(r), orderEffect: r.orderEffect })) };
-}
-
+/** The result's name and the flags as the flow's input (usage errors here), then the flow. */
 export async function runResult(name: string, opts: ResultOptions, ctx: Ctx): Promise<ResultReport> {
   const sdk = await import('../../core/sdk-result.js');
-  const r = sdk.sdkResult(name);
-  if (!r) throw new UsageError(`unknown result "${inert(name, { singleLine: true })}"`, `use one of: ${sdk.RESULT_NAMES.join(', ')}`);
+  const result = sdk.sdkResult(name);
+  if (!result) throw new UsageError(`unknown result "${inert(name, { singleLine: true })}"`, `use one of: ${sdk.RESULT_NAMES.join(', ')}`);
   const metadata = pairsOption(opts.appMetadata, '--app-metadata');
-  const meta = metadata.map(([k, v]) => `${k}=${v}`).join('&');
-  if (meta.length > 255) ctx.warn(`appMetadata is ${meta.length} characters; the Web SDK documents at most 255`);
   const timeoutMs = timeoutOption(opts.timeout);
   const retryScale = await retryScaleOption(opts.retryScale);
-
-  let payInfo: ResultReport['payInfo'];
-  let callbackUrl: string | undefined;
-  let order: OrderEffect | undefined;
-  if (opts.payInfo !== undefined) {
-    const { parsePayInfo } = await import('../../core/payinfo.js');
-    const parsed = parsePayInfo(opts.payInfo);
-    const data = parsed.data ?? {};
-    const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-    payInfo = { ...(str(data.appid) ? { appid: str(data.appid) } : {}), ...(str(data.out_trade_no) ? { outTradeNo: str(data.out_trade_no) } : {}), ...(str(data.pay_method) ? { payMethod: str(data.pay_method) } : {}) };
-    const bad = parsed.issues.find((i) => i.severity === 'error');
-    if (bad) ctx.warn(`the pay_info has a problem (${inert(bad.message, { singleLine: true })}); a real SDK would likely answer -3 (param-error). tacpay decode explains it`);
-    if (payInfo.appid && payInfo.outTradeNo) {
-      const found = await driveOrder(r, opts.payInfo.trim(), payInfo.appid, payInfo.outTradeNo, { platform: opts.platform ?? 'android', retryScale, timeoutMs, data: opts.data }, ctx);
-      order = found?.effect;
-      callbackUrl = found?.callbackUrl;
-    }
-  }
-  const input = { ...(payInfo?.payMethod ? { payMethod: payInfo.payMethod } : {}), metadata, ...(callbackUrl ? { callbackUrl } : {}) };
-  const want = (p: Platform): boolean => opts.platform === undefined || opts.platform === p;
-  return {
-    result: summary(r),
-    note: EXAMPLES_NOTE,
-    ...(payInfo ? { payInfo } : {}),
-    ...(want('ios') ? { ios: sdk.iosResult(r, input) } : {}),
-    ...(want('android') ? { android: sdk.androidResult(r, input) } : {}),
-    ...(want('web') ? { web: sdk.webResult(r, input) } : {}),
-    ...(order ? { order } : {}),
-  };
-}
-
-interface DriveOptions {
-  platform: Platform;
-  retryScale: number;
-  timeoutMs: number;
-  data: string | undefined;
-}
-
-/** Applies the result to the sandbox order the pay_info belongs to; undefined when it belongs to none. */
-async function driveOrder(r: SdkResultInfo, payInfo: string, appid: string, outTradeNo: string, o: DriveOptions, ctx: Ctx): Promise<{ effect: OrderEffect; callbackUrl?: string } | undefined> {
-  const { shownDir, storeExists } = await import('../../sandbox/index.js');
-  const dir = await sandboxDir(ctx, o.data);
-  if (!(await storeExists(dir))) {
-    ctx.note(`no sandbox data at ${shownDir(dir)}: the pay_info is not a sandbox order, so only the SDK shapes are shown`);
-    return undefined;
-  }
-  const { openSandboxStore } = await import('../../sandbox/index.js');
-  const store = await openSandboxStore(dir, 'existing');
-  try {
-    const order = store.orderByOutTradeNo(appid, outTradeNo);
-    if (!order) {
-      ctx.note(`order ${inert(outTradeNo, { singleLine: true })} of ${inert(appid, { singleLine: true })} is not in the sandbox at ${shownDir(dir)}: only the SDK shapes are shown`);
-      return undefined;
-    }
-    if (order.pay_info !== payInfo) {
-      ctx.warn(`the pay_info names sandbox order ${order.out_trade_no} but is not the one the sandbox issued for it; the order is left alone`);
-      return undefined;
-    }
-    const { applySdkResult, orderCallbackUrl } = await import('../../sandbox/index.js');
-    const callbackUrl = orderCallbackUrl(order);
-    const { payScene } = await import('../../core/sdk-result.js');
-    const scene = payScene(o.platform);
-    const e = applySdkResult(store, order, r, ctx.now(), { retryScale: o.retryScale, payScene: scene });
-    const effect: OrderEffect = { offerId: e.offerId, outTradeNo: e.outTradeNo, stateBefore: e.stateBefore, stateAfter: e.stateAfter, paid: e.paid, note: e.note };
-    if (e.alreadyPaid) ctx.warn('the order was already paid: a real SDK refuses a pay_info used twice (spec §2.2); nothing is sent again');
-    if (e.paid && !e.alreadyPaid) {
-      const delivery = await deliverPaidOrder(ctx, dir, store, order.id, { retryScale: o.retryScale, timeoutMs: o.timeoutMs, payScene: scene });
-      effect.stateAfter = store.orderById(order.id)!.order_state;
-      if (delivery) effect.delivery = delivery;
-    }
-    return { effect, ...(callbackUrl ? { callbackUrl } : {}) };
-  } finally {
-    store.close();
-  }
+  // The data dir only matters for a pay_info (and resolving it reads the configuration).
+  const dataDir = opts.payInfo !== undefined ? await sandboxDir(ctx, opts.data) : '';
+  const { simulateResult } = await import('../../flows/pay.js');
+  return simulateResult({ result, payInfo: opts.payInfo, platform: opts.platform, metadata, dataDir, retryScale, timeoutMs }, flowEnvOf(ctx));
 }
 
 const q = (s: string): string => JSON.stringify(s);
@@ -234,7 +124,8 @@ The Web redirect goes to the order's callback_url when it has one.`,
         const name = args[0];
         if (opts.all) {
           if (name !== undefined || opts.payInfo !== undefined) throw new UsageError('--all shows the whole table; leave out the result and --pay-info');
-          const r = await runAll();
+          const { allResults } = await import('../../flows/pay.js');
+          const r = await allResults();
           if (ctx.json) writeJson(ctx.stdout, r);
           else ctx.stdout.write(renderAll(r, ctx));
           return 0;
