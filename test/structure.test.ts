@@ -134,8 +134,8 @@ describe('src/', () => {
   it('is read: the scanner sees static, type-only and dynamic imports', () => {
     expect(graph.size).toBeGreaterThan(100);
     // A lazy command import and a type-only import, both known to exist today.
-    expect(graph.get('src/cli/commands/decode.ts')).toEqual(expect.arrayContaining(['src/cli/commands/decode-run.ts']));
-    expect(graph.get('src/cli/commands/decode-render.ts')).toEqual(expect.arrayContaining(['src/core/payinfo-report.ts']));
+    expect(graph.get('src/cli/commands/decode/index.ts')).toEqual(expect.arrayContaining(['src/cli/commands/decode/run.ts']));
+    expect(graph.get('src/cli/commands/decode/render.ts')).toEqual(expect.arrayContaining(['src/core/payinfo-report.ts']));
   });
 
   it('has no import circles', () => {

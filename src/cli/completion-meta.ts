@@ -7,7 +7,7 @@
  * that names nothing, so a renamed option cannot leave a dead entry behind.
  */
 import { API_NAMES } from '../core/order-api.js';
-import { KEY_SIZES } from './commands/keys-generate-options.js';
+import { KEY_SIZES } from './commands/keys/generate-options.js';
 
 /** What goes at a value position. `free` completes nothing (any text the user types). */
 export type ValueSpec =

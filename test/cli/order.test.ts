@@ -151,7 +151,7 @@ describe('configured targets and production safety', () => {
 
 describe('order query and close: arguments checked before any sandbox is touched', () => {
   it('reads a date without a zone as Beijing midnight, the zone order_time is shown in', async () => {
-    const { unixSeconds } = await import('../../src/cli/commands/order-lookup-run.js');
+    const { unixSeconds } = await import('../../src/cli/commands/order/lookup-run.js');
     expect(unixSeconds('2026-11-28', '--from')).toBe(String(Date.parse('2026-11-28T00:00:00+08:00') / 1000));
     expect(unixSeconds('2026-11-28 08:30', '--from')).toBe(String(Date.parse('2026-11-28T08:30:00+08:00') / 1000));
     expect(unixSeconds('2026-11-28T00:00:00Z', '--from')).toBe(String(Date.parse('2026-11-28T00:00:00Z') / 1000));

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { durationText, scheduleNotice, waitNotice } from '../../src/cli/commands/simulate-notify-schedule.js';
+import { durationText, scheduleNotice, waitNotice } from '../../src/cli/commands/simulate/notify-schedule.js';
 import { cleanEnv, json, runCli, tempDir } from '../helpers/cli.js';
 import { spawnRunning } from '../helpers/running-cli.js';
 import { exitWithin, killAll, until } from '../helpers/sandbox-process.js';

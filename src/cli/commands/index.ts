@@ -1,18 +1,18 @@
 /** Every command's register function, in help order. */
 import type { Command } from 'commander';
 import type { App } from '../kit.js';
-import { registerAccount } from './account.js';
-import { registerCompletion } from './completion.js';
-import { registerConfig } from './config.js';
-import { registerDecode } from './decode.js';
+import { registerAccount } from './account/index.js';
+import { registerCompletion } from './completion/index.js';
+import { registerConfig } from './config/index.js';
+import { registerDecode } from './decode/index.js';
 import { registerDoctor } from './doctor/index.js';
-import { registerKeys } from './keys.js';
-import { registerListen } from './listen.js';
-import { registerOrder } from './order.js';
-import { registerRefund } from './refund.js';
-import { registerSandbox } from './sandbox.js';
-import { registerSign } from './sign.js';
-import { registerSimulate } from './simulate.js';
+import { registerKeys } from './keys/index.js';
+import { registerListen } from './listen/index.js';
+import { registerOrder } from './order/index.js';
+import { registerRefund } from './refund/index.js';
+import { registerSandbox } from './sandbox/index.js';
+import { registerSign } from './sign/index.js';
+import { registerSimulate } from './simulate/index.js';
 
 const COMMANDS: ReadonlyArray<readonly [name: string, register: (program: Command, app: App) => void]> = [
   ['order', registerOrder],
