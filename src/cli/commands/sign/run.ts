@@ -77,6 +77,46 @@ async function readSources(opts: SignOptions, ctx: Ctx, issues: Issue[]): Promis
 
 /** Does the work: reads inputs and keys, builds the string, signs and/or verifies. Never prints results. */
 export async function runSign(opts: SignOptions, ctx: Ctx, redactor: Redactor): Promise<SignResult> {
+  checkSignFlags(opts);
+  const { offerKeyValue, privateKeyValue } = secretsOf(opts, ctx, redactor);
+  const issues: Issue[] = [];
+  const { params, merged, decoded, excluded } = await gatherParams(opts, ctx, issues, Boolean(privateKeyValue));
+  const offerKey = offerKeyValue.value;
+  if (offerKey.trim() !== offerKey) {
+    issues.push(issue('offer-key.whitespace', 'warning', `the offerKey from ${offerKeyValue.origin} has whitespace around it; it is appended as is`, { hint: 'remove the whitespace unless the console really issued it' }));
+  }
+  const ts = checkTs(params, ctx.now());
+  issues.push(...ts.issues);
+
+  const { privateKey, publicKey } = await loadKeys(opts, ctx, redactor, privateKeyValue, issues);
+  const joined = joinParams(params);
+  const stringToSign = joined + offerKey;
+  const signature = privateKey?.privateKey ? signText(stringToSign, privateKey.privateKey) : undefined;
+  const result: Omit<SignResult, 'issues'> = {
+    params: Object.fromEntries(Object.entries(params).flatMap(([k, v]: [string, ParamValue]) => {
+      const text = paramText(v);
+      return text === undefined ? [] : [[k, text]];
+    })),
+    origin: merged.origin,
+    excluded,
+    decoded,
+    canonical: joined,
+    offerKeyAppended: { length: offerKey.length, source: offerKeyValue.origin },
+    stringToSignSha256: canonicalSha256(stringToSign),
+    ...(signature ? { signature, key: keyView(privateKey!, privateKeyValue!.origin), request: { query: requestQuery(params, signature) } } : {}),
+    ...(ts.value ? { ts: ts.value } : {}),
+  };
+
+  if (opts.verify !== undefined) {
+    result.verify = verifyPart(opts.verify, { params, offerKey, privateKey, publicKey, privateKeyValue, issues });
+    // A request to send, from the verified signature, when nothing was signed here.
+    if (!result.request && result.verify.verified && result.verify.signature) result.request = { query: requestQuery(params, result.verify.signature) };
+  }
+  return { ...result, issues };
+}
+
+/** The checks of the command line that need no key and no file: a typo is reported before anything about keys. */
+function checkSignFlags(opts: SignOptions): void {
   assertOneStdin([
     ...(opts.paramsFile ?? []).filter((f) => f.value === '-').map((f) => ['--params-file', f.value] as const),
     ['--private-key', opts.privateKey],
@@ -90,6 +130,10 @@ export async function runSign(opts: SignOptions, ctx: Ctx, redactor: Redactor): 
     const bad = parseParamArg(p.value).issues[0];
     if (bad) throw new UsageError(`--param ${bad.message}`, bad.hint);
   }
+}
+
+/** The offerKey and private key from flags, env and config, registered with the redactor before anything can print them; usage errors for what is missing. */
+function secretsOf(opts: SignOptions, ctx: Ctx, redactor: Redactor): { offerKeyValue: ConfigValue; privateKeyValue: ConfigValue | undefined } {
   const config = ctx.config({ offerKey: opts.offerKey, privateKey: opts.privateKey });
   const offerKeyValue = config.values.offerKey;
   if (offerKeyValue) redactor.add(offerKeyValue.value, offerKeyPlaceholder(offerKeyValue.value.length));
@@ -113,7 +157,11 @@ export async function runSign(opts: SignOptions, ctx: Ctx, redactor: Redactor): 
     throw new UsageError('--verify needs the signer\'s public key', 'give --public-key <file> (the merchant public key), or --private-key to use its public half');
   }
 
-  const issues: Issue[] = [];
+  return { offerKeyValue, privateKeyValue };
+}
+
+/** Every parameter source merged (the later wins, noted), the sign parameter set aside. */
+async function gatherParams(opts: SignOptions, ctx: Ctx, issues: Issue[], signing: boolean) {
   const { sources, decoded } = await readSources(opts, ctx, issues);
   const merged = mergeParams(sources);
   for (const o of merged.overrides) {
@@ -126,18 +174,16 @@ export async function runSign(opts: SignOptions, ctx: Ctx, redactor: Redactor): 
   }
   const excluded = Object.hasOwn(params, 'sign') ? ['sign'] : [];
   if (excluded.length) {
-    issues.push(issue('params.sign-excluded', 'info', 'the input has a sign parameter: it is left out of the string-to-sign' + (privateKeyValue ? ' and replaced in the request' : ''), {
+    issues.push(issue('params.sign-excluded', 'info', 'the input has a sign parameter: it is left out of the string-to-sign' + (signing ? ' and replaced in the request' : ''), {
       ...(opts.verify === undefined ? { hint: 'to check that sign, pass it to --verify' } : {}),
       path: 'sign',
     }));
   }
-  const offerKey = offerKeyValue.value;
-  if (offerKey.trim() !== offerKey) {
-    issues.push(issue('offer-key.whitespace', 'warning', `the offerKey from ${offerKeyValue.origin} has whitespace around it; it is appended as is`, { hint: 'remove the whitespace unless the console really issued it' }));
-  }
-  const ts = checkTs(params, ctx.now());
-  issues.push(...ts.issues);
+  return { params, merged, decoded, excluded };
+}
 
+/** The private key (its Base64 redacted too) and the --public-key, with a warning when they are not a pair. */
+async function loadKeys(opts: SignOptions, ctx: Ctx, redactor: Redactor, privateKeyValue: ConfigValue | undefined, issues: Issue[]) {
   const privateKey = privateKeyValue ? await loadKey(ctx, privateKeyValue, 'private', 'private key') : undefined;
   if (privateKey?.privateKey) redactor.add(privateBase64(privateKey.privateKey), '<private key>');
   const publicKey = opts.publicKey ? await loadKey(ctx, opts.publicKey, 'public', 'public key') : undefined;
@@ -147,48 +193,36 @@ export async function runSign(opts: SignOptions, ctx: Ctx, redactor: Redactor): 
     }));
   }
 
-  const joined = joinParams(params);
-  const stringToSign = joined + offerKey;
-  const signature = privateKey?.privateKey ? signText(stringToSign, privateKey.privateKey) : undefined;
-  const result: Omit<SignResult, 'issues'> = {
-    params: Object.fromEntries(Object.entries(params).flatMap(([k, v]: [string, ParamValue]) => {
-      const text = paramText(v);
-      return text === undefined ? [] : [[k, text]];
-    })),
-    origin: merged.origin,
-    excluded,
-    decoded,
-    canonical: joined,
-    offerKeyAppended: { length: offerKey.length, source: offerKeyValue.origin },
-    stringToSignSha256: canonicalSha256(stringToSign),
-    ...(signature ? { signature, key: keyView(privateKey!, privateKeyValue!.origin), request: { query: requestQuery(params, signature) } } : {}),
-    ...(ts.value ? { ts: ts.value } : {}),
-  };
+  return { privateKey, publicKey };
+}
 
-  if (opts.verify !== undefined) {
-    const verifier = publicKey ?? privateKey!;
-    const outcome = verifyRequestSignature({ params, offerKey, given: opts.verify, publicKey: verifier.publicKey });
-    // Unreadable signatures and diagnosis findings are part of verify's result (shown there), not warnings.
-    if (outcome.signature.repairs.length && outcome.signature.base64) {
-      issues.push(issue('sign.repaired', 'warning', `the signature to verify is not strict Base64; repaired (${outcome.signature.repairs.map((r) => r.description).join('; ')}) and checked`, {
-        hint: 'the signer\'s value is standard Base64: decode it from the URL once, and keep its + signs',
-        path: 'sign',
-      }));
-    }
-    result.verify = {
-      given: opts.verify,
-      signature: outcome.signature.base64 ?? null,
-      repairs: outcome.signature.repairs,
-      verified: outcome.verified,
-      publicKey: publicKey
-        ? keyView(publicKey, '--public-key')
-        : { ...keyView(verifier, privateKeyValue!.origin), kind: 'public', formatDescription: 'the public half of the private key' },
-      ...(outcome.signature.issues.length ? { problems: outcome.signature.issues } : {}),
-      ...(outcome.diagnosis ? { diagnosis: outcome.diagnosis } : {}),
-    };
-    if (!result.request && outcome.verified && outcome.signature.base64) result.request = { query: requestQuery(params, outcome.signature.base64) };
+type LoadedKey = Awaited<ReturnType<typeof loadKey>>;
+
+/** --verify: the given signature checked (repaired when it is not strict Base64), with the diagnosis of a failure. */
+function verifyPart(
+  given: string,
+  c: { params: Record<string, ParamValue>; offerKey: string; privateKey: LoadedKey | undefined; publicKey: LoadedKey | undefined; privateKeyValue: ConfigValue | undefined; issues: Issue[] },
+): NonNullable<SignResult['verify']> {
+  const verifier = c.publicKey ?? c.privateKey!;
+  const outcome = verifyRequestSignature({ params: c.params, offerKey: c.offerKey, given, publicKey: verifier.publicKey });
+  // Unreadable signatures and diagnosis findings are part of verify's result (shown there), not warnings.
+  if (outcome.signature.repairs.length && outcome.signature.base64) {
+    c.issues.push(issue('sign.repaired', 'warning', `the signature to verify is not strict Base64; repaired (${outcome.signature.repairs.map((r) => r.description).join('; ')}) and checked`, {
+      hint: 'the signer\'s value is standard Base64: decode it from the URL once, and keep its + signs',
+      path: 'sign',
+    }));
   }
-  return { ...result, issues };
+  return {
+    given,
+    signature: outcome.signature.base64 ?? null,
+    repairs: outcome.signature.repairs,
+    verified: outcome.verified,
+    publicKey: c.publicKey
+      ? keyView(c.publicKey, '--public-key')
+      : { ...keyView(verifier, c.privateKeyValue!.origin), kind: 'public', formatDescription: 'the public half of the private key' },
+    ...(outcome.signature.issues.length ? { problems: outcome.signature.issues } : {}),
+    ...(outcome.diagnosis ? { diagnosis: outcome.diagnosis } : {}),
+  };
 }
 
 /** One warning when a secret is on the command line itself (a key file path is not a secret). */
