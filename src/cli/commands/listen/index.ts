@@ -11,7 +11,8 @@
  */
 import type { Command } from 'commander';
 import { isLoopbackHost } from '../../../client/encode.js';
-import type { Receiver } from '../../../sandbox/notify-receiver.js';
+import type { KeyObject } from 'node:crypto';
+import type { Receiver, ReceiverOptions } from '../../../sandbox/notify-receiver.js';
 import type { Store } from '../../../sandbox/store.js';
 import type { Ctx } from '../../context.js';
 import { Cancelled, TacpayError, UsageError } from '../../../errors.js';
@@ -76,8 +77,72 @@ function throttled(ctx: Ctx, everyMs: number): (line: (n: number) => string) => 
   };
 }
 
+/** How the receiver verifies (the merchants read per notification), answers and reports, for this command's flags. */
+function receiverOptions(opts: ListenOptions, ctx: Ctx, store: Store, platformPublicKey: KeyObject): Omit<ReceiverOptions, 'host' | 'port'> {
+  const dropped = throttled(ctx, DROP_REPORT_MS);
+  const malformed = throttled(ctx, DROP_REPORT_MS);
+  return {
+    now: () => ctx.now(),
+    identify: true,
+    // Only counted: a listen may run for days, and a flood must not fill its memory.
+    retain: 0,
+    // Merchants are read per notification: one added while listening is known at once.
+    keysFor: (appid) => {
+      const m = store.merchant(appid);
+      return m ? { offerKey: m.offer_key, platformPublicKey } : undefined;
+    },
+    ...(opts.fail ? { replyTo: () => ({ ret: -1, msg: 'tacpay listen --fail: refusing on purpose' }) } : {}),
+    onNotification: (r) => {
+      const e = toEvent(r);
+      ctx.stdout.write(ctx.json ? JSON.stringify(e) + '\n' : renderNotification(e, r.raw, ctx));
+    },
+    ...(ctx.verbose ? { onRequest: (r) => ctx.stderr.write(requestLine(r)) } : {}),
+    onDropped: (cap) => dropped((n) => `closed ${n} connection${n === 1 ? '' : 's'} over the cap of ${cap} open at once (someone is flooding the port)`),
+    onMalformed: (m) => malformed((n) => `refused ${n} malformed HTTP request${n === 1 ? '' : 's'} (the last from ${shown(m.remote, 64)}: ${m.status}, ${m.reason})`),
+    onError: (err) => ctx.stderr.write(`${ctx.colorErr.yellow('warning:')} a request could not be handled in full: ${shown(String((err as Error)?.message ?? err), 200)}\n`),
+  };
+}
+
+/** The host checked, the sandbox store opened (writable only to register), its platform key and the merchant to register. */
+async function openListenStore(opts: ListenOptions, ctx: Ctx) {
+  if (!opts.host) throw new UsageError('--host is empty', 'leave it out to listen on 127.0.0.1');
+  if (!isLoopbackHost(opts.host)) {
+    // The same warning as sandbox start --host: allowed when asked for, but the risk must be said.
+    ctx.warn(`listening on ${inert(opts.host, { singleLine: true })}, beyond this machine: the receiver has no authentication, so anyone who can reach the port can send it requests (each is verified, and printed here); use it only on a network you trust`);
+  }
+  const { noSandboxData, openSandboxStore, pickMerchant, shownDir, storeExists } = await import('../../../sandbox/index.js');
+  const dir = await sandboxDir(ctx, opts.data);
+  if (!(await storeExists(dir))) throw noSandboxData(dir);
+  const store = await openSandboxStore(dir, opts.register ? 'existing' : 'read');
+  try {
+    const publicPem = store.getMeta('platform_public_key');
+    if (!publicPem) throw new TacpayError(`the sandbox at ${shownDir(dir)} has no platform key yet`, 'run tacpay sandbox start (or tacpay sandbox keys) once');
+    const merchant = opts.register ? pickMerchant(store, dir, opts.offerId) : undefined;
+    const { createPublicKey } = await import('node:crypto');
+    return { dir, store, publicPem, merchant, platformPublicKey: createPublicKey(publicPem) };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}
+
+/** What became of the merchant's notify URL when this listen stopped. */
+function reportRelease(ctx: Ctx, mine: Registration, outcome: Release): void {
+  const now = outcome.notifyUrl === null ? 'none' : shown(outcome.notifyUrl, 200);
+  ctx.note(outcome.restored ? `notify URL of merchant ${mine.offerId} restored to ${now}` : `notify URL of merchant ${mine.offerId} left as it is (${now}): it was changed after this listen registered`);
+}
+
+/** The ready line (one JSON event with --json). */
+function announce(opts: ListenOptions, ctx: Ctx, ready: ListenReady): void {
+  if (ctx.json) ctx.stdout.write(JSON.stringify(ready) + '\n');
+  else {
+    ctx.stdout.write(`tacpay listen ready at ${ready.url} (verifying with the sandbox platform key ${ready.platformKeyFingerprint})\n`);
+    ctx.note(opts.fail ? 'refusing every notification (--fail); Ctrl-C stops' : 'answering {"ret":0,"msg":"ok"} to verified notifications; Ctrl-C stops');
+  }
+}
+
 export async function runListen(opts: ListenOptions, ctx: Ctx): Promise<number> {
-  const { noSandboxData, openSandboxStore, pemFingerprint, pickMerchant, shownDir, storeExists } = await import('../../../sandbox/index.js');
+  const { pemFingerprint } = await import('../../../sandbox/index.js');
   // Signals are caught from the start, so that a Ctrl-C at any moment finds the clean-up (and the
   // catch-all in main.ts, which would exit at once, stands aside). Before the ready line a signal
   // cancels (exit 130, one JSON error document with --json); after it, it is the normal end (exit
@@ -106,47 +171,13 @@ export async function runListen(opts: ListenOptions, ctx: Ctx): Promise<number> 
   };
   try {
     const port = parsePort(opts.port);
-    if (!opts.host) throw new UsageError('--host is empty', 'leave it out to listen on 127.0.0.1');
-    if (!isLoopbackHost(opts.host)) {
-      // The same warning as sandbox start --host: allowed when asked for, but the risk must be said.
-      ctx.warn(`listening on ${inert(opts.host, { singleLine: true })}, beyond this machine: the receiver has no authentication, so anyone who can reach the port can send it requests (each is verified, and printed here); use it only on a network you trust`);
-    }
-    const dir = await sandboxDir(ctx, opts.data);
-    if (!(await storeExists(dir))) throw noSandboxData(dir);
-    store = await openSandboxStore(dir, opts.register ? 'existing' : 'read');
-    const publicPem = store.getMeta('platform_public_key');
-    if (!publicPem) throw new TacpayError(`the sandbox at ${shownDir(dir)} has no platform key yet`, 'run tacpay sandbox start (or tacpay sandbox keys) once');
-    const merchant = opts.register ? pickMerchant(store, dir, opts.offerId) : undefined;
-    const { createPublicKey } = await import('node:crypto');
-    const platformPublicKey = createPublicKey(publicPem);
+    const opened = await openListenStore(opts, ctx);
+    store = opened.store;
+    const { dir, publicPem, merchant, platformPublicKey } = opened;
     const { startReceiver } = await import('../../../sandbox/notify-receiver.js');
     cancelled();
-    const s = store;
-    const dropped = throttled(ctx, DROP_REPORT_MS);
-    const malformed = throttled(ctx, DROP_REPORT_MS);
     try {
-      receiver = await startReceiver({
-        host: opts.host,
-        port,
-        now: () => ctx.now(),
-        identify: true,
-        // Only counted: a listen may run for days, and a flood must not fill its memory.
-        retain: 0,
-        // Merchants are read per notification: one added while listening is known at once.
-        keysFor: (appid) => {
-          const m = s.merchant(appid);
-          return m ? { offerKey: m.offer_key, platformPublicKey } : undefined;
-        },
-        ...(opts.fail ? { replyTo: () => ({ ret: -1, msg: 'tacpay listen --fail: refusing on purpose' }) } : {}),
-        onNotification: (r) => {
-          const e = toEvent(r);
-          ctx.stdout.write(ctx.json ? JSON.stringify(e) + '\n' : renderNotification(e, r.raw, ctx));
-        },
-        ...(ctx.verbose ? { onRequest: (r) => ctx.stderr.write(requestLine(r)) } : {}),
-        onDropped: (cap) => dropped((n) => `closed ${n} connection${n === 1 ? '' : 's'} over the cap of ${cap} open at once (someone is flooding the port)`),
-        onMalformed: (m) => malformed((n) => `refused ${n} malformed HTTP request${n === 1 ? '' : 's'} (the last from ${shown(m.remote, 64)}: ${m.status}, ${m.reason})`),
-        onError: (err) => ctx.stderr.write(`${ctx.colorErr.yellow('warning:')} a request could not be handled in full: ${shown(String((err as Error)?.message ?? err), 200)}\n`),
-      });
+      receiver = await startReceiver({ host: opts.host, port, ...receiverOptions(opts, ctx, store, platformPublicKey) });
     } catch (err) {
       throw listenError(err as NodeJS.ErrnoException, opts.host, port) ?? err;
     }
@@ -165,23 +196,18 @@ export async function runListen(opts: ListenOptions, ctx: Ctx): Promise<number> 
     if (mine) ctx.note(`notify URL of merchant ${mine.offerId} set to ${url} until this stops (was ${mine.previous === null ? 'none' : shown(mine.previous, 200)})`);
     cancelled();
 
-    const ready: ListenReady = { event: 'ready', url, pid: process.pid, dataDir: dir, platformKeyFingerprint: pemFingerprint(publicPem), registered: mine?.offerId ?? null, replaced: mine?.previous ?? null, stale };
-    if (ctx.json) ctx.stdout.write(JSON.stringify(ready) + '\n');
-    else {
-      ctx.stdout.write(`tacpay listen ready at ${url} (verifying with the sandbox platform key ${ready.platformKeyFingerprint})\n`);
-      ctx.note(opts.fail ? 'refusing every notification (--fail); Ctrl-C stops' : 'answering {"ret":0,"msg":"ok"} to verified notifications; Ctrl-C stops');
-    }
+    announce(opts, ctx, { event: 'ready', url, pid: process.pid, dataDir: dir, platformKeyFingerprint: pemFingerprint(publicPem), registered: mine?.offerId ?? null, replaced: mine?.previous ?? null, stale });
     const got = await stop.stopped;
     const count = receiver.count;
     ctx.note(`${got}: stopping (${count} notification${count === 1 ? '' : 's'} received)`);
     let outcome: Release | null = null;
-    if (mine) {
+    if (mine && !released) {
       const before = await reg.findStale(reg.readRegistrations(store), { probe: true, timeoutMs: PROBE_MS / 2 });
+      // The exit handler may have run meanwhile (a second signal): it gave the URL back already.
       if (!released) {
         released = true;
         outcome = reg.release(store, mine, before);
-        const now = outcome.notifyUrl === null ? 'none' : shown(outcome.notifyUrl, 200);
-        ctx.note(outcome.restored ? `notify URL of merchant ${mine.offerId} restored to ${now}` : `notify URL of merchant ${mine.offerId} left as it is (${now}): it was changed after this listen registered`);
+        reportRelease(ctx, mine, outcome);
       }
     }
     if (ctx.json) ctx.stdout.write(JSON.stringify({ event: 'stopped', signal: got, notifications: count, register: outcome } satisfies ListenStopped) + '\n');
