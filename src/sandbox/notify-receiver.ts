@@ -182,13 +182,9 @@ function malformedReason(err: NodeJS.ErrnoException, limits: ReceiverLimits): [n
 }
 
 /** Starts the receiver on host:port (port 0: a free one); every path is accepted. */
-export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
-  const limits: ReceiverLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const received: ReceivedNotification[] = [];
-  let count = 0;
-  const now = opts.now ?? (() => new Date());
-  // A callback's failure (a printout that cannot be made) must cost one line, never the receiver.
-  const safely = (fn: () => void): void => {
+/** A callback's failure (a printout that cannot be made) must cost one line, never the receiver. */
+function safeCaller(opts: ReceiverOptions): (fn: () => void) => void {
+  return (fn) => {
     try {
       fn();
     } catch (err) {
@@ -199,6 +195,39 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       }
     }
   };
+}
+
+/** The HTTP server with the receiver's limits, and a reasoned answer to what Node's parser refuses. */
+function receiverServer(limits: ReceiverLimits, opts: ReceiverOptions, safely: (fn: () => void) => void, handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Server {
+  const server = createServer({ maxHeaderSize: 16 * 1024, connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) }, (req, res) => {
+    res.on('error', () => {});
+    void handle(req, res);
+  });
+  server.headersTimeout = limits.headersTimeoutMs;
+  // A backstop behind the body timer (which answers with a reason): Node's own cut says nothing.
+  server.requestTimeout = limits.headersTimeoutMs + limits.bodyTimeoutMs + 5000;
+  server.maxHeadersCount = 100;
+  server.maxConnections = limits.maxConnections;
+  server.on('drop', () => safely(() => opts.onDropped?.(limits.maxConnections)));
+  // Node's own answer to a request its parser refuses is a bare 400 with no reason: this one says why.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    const remote = socket.remoteAddress ?? '';
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const [status, reason] = malformedReason(err, limits);
+    const text = JSON.stringify({ ret: -1, msg: reason });
+    socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+    socket.once('finish', () => socket.destroy());
+    safely(() => opts.onMalformed?.({ status, reason, remote }));
+  });
+  return server;
+}
+
+export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
+  const limits: ReceiverLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const received: ReceivedNotification[] = [];
+  let count = 0;
+  const now = opts.now ?? (() => new Date());
+  const safely = safeCaller(opts);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
@@ -249,26 +278,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     }
   };
 
-  const server = createServer({ maxHeaderSize: 16 * 1024, connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) }, (req, res) => {
-    res.on('error', () => {});
-    void handle(req, res);
-  });
-  server.headersTimeout = limits.headersTimeoutMs;
-  // A backstop behind the body timer (which answers with a reason): Node's own cut says nothing.
-  server.requestTimeout = limits.headersTimeoutMs + limits.bodyTimeoutMs + 5000;
-  server.maxHeadersCount = 100;
-  server.maxConnections = limits.maxConnections;
-  server.on('drop', () => safely(() => opts.onDropped?.(limits.maxConnections)));
-  // Node's own answer to a request its parser refuses is a bare 400 with no reason: this one says why.
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    const remote = socket.remoteAddress ?? '';
-    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-    const [status, reason] = malformedReason(err, limits);
-    const text = JSON.stringify({ ret: -1, msg: reason });
-    socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
-    socket.once('finish', () => socket.destroy());
-    safely(() => opts.onMalformed?.({ status, reason, remote }));
-  });
+  const server = receiverServer(limits, opts, safely, handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
