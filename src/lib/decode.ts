@@ -1,8 +1,7 @@
 /** What a pay_info holds and whether its signature holds (§7 D1): the report `tacpay decode --json` prints, built from core. */
-import { checkInputText } from '../core/payinfo-input.js';
-import { parsePayInfo, type ParsedPayInfo } from '../core/payinfo.js';
-import { checkPayInfo, type SignatureResult } from '../core/payinfo-verify.js';
-import { decodeReport, type DecodeReport } from '../core/payinfo-report.js';
+import { checkPayInfo, type CheckOptions } from '../core/payinfo-verify.js';
+import type { DecodeReport } from '../core/payinfo-report.js';
+import { judgePayInfo } from '../flows/decode.js';
 import { fingerprintOf } from '../core/keys.js';
 import { TacpayLibError } from './errors.js';
 import { publicKeyFrom, type KeyInput } from './keys.js';
@@ -31,20 +30,12 @@ function keyFacts(key: KeyObject): { bits: number; fingerprint: string } {
  * @example const report = decodePayInfo(payInfo, { publicKey: platformPem }); report.valid
  */
 export function decodePayInfo(text: string, opts: DecodeOptions = {}): DecodeReport {
-  const fatal = checkInputText(text);
-  if (fatal.length) throw new TacpayLibError(fatal[0]!.message, fatal[0]!.code, fatal[0]!.hint);
-  let parsed: ParsedPayInfo;
-  let signature: SignatureResult;
-  let keyBits: number | undefined;
-  const expect = opts.expectAppid !== undefined ? { expectAppid: opts.expectAppid } : {};
+  const check: CheckOptions = opts.expectAppid !== undefined ? { expectAppid: opts.expectAppid } : {};
   if (opts.publicKey !== undefined) {
     const publicKey = publicKeyFrom(opts.publicKey);
-    const facts = keyFacts(publicKey);
-    keyBits = facts.bits;
-    ({ parsed, signature } = checkPayInfo(text, { ...expect, key: { publicKey, ...facts } }));
-  } else {
-    parsed = parsePayInfo(text, expect);
-    signature = { status: 'not-checked', reason: NO_KEY_WORDS };
+    check.key = { publicKey, ...keyFacts(publicKey) };
   }
-  return decodeReport(text, parsed, signature, keyBits);
+  const judged = judgePayInfo(text, check, NO_KEY_WORDS, checkPayInfo);
+  if (judged.refused) throw new TacpayLibError(judged.refused[0]!.message, judged.refused[0]!.code, judged.refused[0]!.hint);
+  return judged.report;
 }

@@ -5,10 +5,10 @@
  * verification) is loaded only when a key is given, the batch machinery only for batches.
  */
 import type { Issue } from '../../../core/issues.js';
-import { checkInputText, textFromBytes } from '../../../core/payinfo-input.js';
-import { parsePayInfo, type ParsedPayInfo } from '../../../core/payinfo.js';
-import type { CheckOptions, SignatureResult } from '../../../core/payinfo-verify.js';
-import { decodeReport, type DecodeReport } from '../../../core/payinfo-report.js';
+import { textFromBytes } from '../../../core/payinfo-input.js';
+import type { CheckOptions } from '../../../core/payinfo-verify.js';
+import type { DecodeReport } from '../../../core/payinfo-report.js';
+import { judgePayInfo } from '../../../flows/decode.js';
 import type { Ctx } from '../../context.js';
 import { TacpayError, UsageError } from '../../../errors.js';
 import { assertOneStdin, readStdin } from '../../input.js';
@@ -108,18 +108,10 @@ function inputError(issues: readonly Issue[]): TacpayError {
   return new TacpayError(first?.message ?? 'the input cannot be read', first?.hint, first?.code ?? 'input');
 }
 
-/** Judges one pay_info text; input that is not a pay_info at all (empty, binary, ...) is a TacpayError. */
+/** Judges one pay_info text (flows/decode.ts); input that is not a pay_info at all (empty, binary, ...) is a TacpayError. */
 export async function decodeText(text: string, check: CheckOptions): Promise<DecodeReport> {
-  const fatal = checkInputText(text);
-  if (fatal.length) throw inputError(fatal);
-  let parsed: ParsedPayInfo;
-  let signature: SignatureResult;
-  if (check.key) {
-    const { checkPayInfo } = await import('../../../core/payinfo-verify.js');
-    ({ parsed, signature } = checkPayInfo(text, check));
-  } else {
-    parsed = parsePayInfo(text, check.expectAppid !== undefined ? { expectAppid: check.expectAppid } : {});
-    signature = { status: 'not-checked', reason: NO_KEY_WORDS };
-  }
-  return decodeReport(text, parsed, signature, check.key?.bits);
+  const verify = check.key ? (await import('../../../core/payinfo-verify.js')).checkPayInfo : undefined;
+  const judged = judgePayInfo(text, check, NO_KEY_WORDS, verify);
+  if (judged.refused) throw inputError(judged.refused);
+  return judged.report;
 }
