@@ -15,6 +15,7 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { optionValue } from '../core/argv-scan.js';
 import { AUTO_WORKERS_BYTES } from './thresholds.js';
 import { existingWorkerUrl } from './worker-urls.js';
 
@@ -40,17 +41,6 @@ export function takeEarlyWorker(url: URL): EarlyWorker | undefined {
   const taken = early.shift();
   taken?.worker.ref();
   return taken;
-}
-
-/** The value of the last `--name <v>` or `--name=<v>` among decode's arguments (commander keeps the last), else undefined. */
-function optionValue(args: readonly string[], name: string): string | undefined {
-  let value: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === name) value = args[++i];
-    else if (a.startsWith(`${name}=`)) value = a.slice(name.length + 1);
-  }
-  return value;
 }
 
 /** How many workers a batch run of these arguments will start at once, or 0 when that is not plain. */

@@ -6,6 +6,7 @@ import { EXIT } from './errors.js';
 import { ApiError, Cancelled, TacpayError, UsageError } from '../errors.js';
 import { runInterruptCleanups } from './interrupt.js';
 import { writeJson } from './output.js';
+import { hasFlag, optionValue } from '../core/argv-scan.js';
 import { inert } from '../core/inert.js';
 import type { App } from './kit.js';
 import { buildProgram } from './program.js';
@@ -32,8 +33,7 @@ export async function main(argv: readonly string[], io: BaseIo): Promise<number>
 const HELP_CODES = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);
 
 function wantsJson(argv: readonly string[]): boolean {
-  const end = argv.indexOf('--');
-  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+  return hasFlag(argv, '--json');
 }
 
 async function report(err: unknown, argv: readonly string[], io: BaseIo): Promise<number> {
@@ -144,7 +144,7 @@ export async function runFromProcess(opts: { importModule?: (specifier: string) 
     process.exit(EXIT.cancelled);
   });
   // A big batch file: its verify workers boot while the rest of the CLI starts (prespawn.ts).
-  if (argv[0] === 'decode' && argv.some((a) => a === '--file' || a.startsWith('--file='))) {
+  if (argv[0] === 'decode' && optionValue(argv, '--file') !== undefined) {
     const [{ prespawn }, { WORKER_URLS }] = await Promise.all([import('../batch/prespawn.js'), import('../batch/worker-urls.js')]);
     prespawn(argv, process.cwd(), WORKER_URLS);
   }

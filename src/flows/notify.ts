@@ -10,6 +10,7 @@
  */
 import type { NotificationFields } from '../core/notification.js';
 import { inert } from '../core/inert.js';
+import { newOrderNo, SANDBOX_PRODUCT_ID, SANDBOX_USER_ID } from '../core/order-defaults.js';
 import { TacpayError } from '../errors.js';
 import type { SandboxKeys } from '../sandbox/data-dir.js';
 import type { DeliveryReport } from '../sandbox/notify.js';
@@ -104,9 +105,9 @@ async function notificationFields(t: NotifyTarget, env: FlowEnv, keys: SandboxKe
     base = {
       appid: keys.merchant.offer_id,
       sub_appid: '',
-      user_id: 'tacpayuser1',
-      out_trade_no: `tacpay_${env.now().getTime()}`,
-      product_id: 'product_test',
+      user_id: SANDBOX_USER_ID,
+      out_trade_no: newOrderNo('tacpay_', env.now()),
+      product_id: SANDBOX_PRODUCT_ID,
       currency_type: 'CNY',
       amount: 1,
       pay_channel: 'wechat',

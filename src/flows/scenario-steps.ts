@@ -7,7 +7,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { OrderClient } from '../client/order-client.js';
 import type { ApiName } from '../core/order-api.js';
-import { newOrderNo } from '../core/order-defaults.js';
+import { newOrderNo, SANDBOX_PRODUCT_ID, SANDBOX_USER_ID } from '../core/order-defaults.js';
 import { isPaidState } from '../core/order-state.js';
 import type { Mismatch, ScenarioStep } from '../core/scenario.js';
 import { TacpayError } from '../errors.js';
@@ -89,7 +89,7 @@ async function call(env: StepEnv, api: ApiName, params: Record<string, unknown>)
 /** Params for a call about one order: the user_id the order was placed with unless given. */
 function byOrder(p: Record<string, unknown>, env: StepEnv): Record<string, unknown> {
   const order = orderOf(p, env);
-  return { ...p, user_id: p.user_id ?? order?.user_id ?? 'tacpayuser1' };
+  return { ...p, user_id: p.user_id ?? order?.user_id ?? SANDBOX_USER_ID };
 }
 
 /**
@@ -112,9 +112,9 @@ async function signaturesVerified(env: StepEnv, outTradeNo: string, sent: Readon
 const STEPS: Readonly<Record<ScenarioStep['action'], StepFn>> = {
   async create(p, env) {
     const params = {
-      user_id: 'tacpayuser1',
+      user_id: SANDBOX_USER_ID,
       out_trade_no: newOrderNo('tacpay_', env.now()),
-      product_id: 'product_test',
+      product_id: SANDBOX_PRODUCT_ID,
       product_name: 'tacpay scenario',
       product_detail: `scenario ${env.scenarioName}`,
       amount: 100,
@@ -190,6 +190,6 @@ const STEPS: Readonly<Record<ScenarioStep['action'], StepFn>> = {
   async query_refund(p, env) {
     const r = env.store.refund(env.offerId, str(p.refund_id));
     const user = r ? env.store.orderById(r.order_id)?.user_id : undefined;
-    return call(env, 'query_refund', { ...p, user_id: p.user_id ?? user ?? 'tacpayuser1' });
+    return call(env, 'query_refund', { ...p, user_id: p.user_id ?? user ?? SANDBOX_USER_ID });
   },
 };

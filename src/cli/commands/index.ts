@@ -1,5 +1,6 @@
 /** Every command's register function, in help order. */
 import type { Command } from 'commander';
+import { firstWord } from '../../core/argv-scan.js';
 import type { App } from '../kit.js';
 import { registerAccount } from './account/index.js';
 import { registerCompletion } from './completion/index.js';
@@ -72,11 +73,5 @@ const VALUED = new Set(['--profile', '--config']);
 
 /** The command a user's argv names (its first word that is not an option or an option's value), if any. */
 export function commandNamed(argv: readonly string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') return undefined;
-    if (VALUED.has(a)) i++;
-    else if (!a.startsWith('-')) return a;
-  }
-  return undefined;
+  return firstWord(argv, VALUED);
 }
