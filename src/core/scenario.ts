@@ -121,55 +121,61 @@ export function validateScenario(input: unknown, fallbackName = 'scenario'): Res
     const seen = new Set<string>();
     const counts = new Map<string, number>();
     input.steps.forEach((raw, i) => {
-      const at = `steps[${i}]`;
-      if (!isObject(raw)) {
-        issues.push(issue('scenario.step.type', 'error', `${at} must be an object`, { path: at }));
-        return;
-      }
-      for (const k of Object.keys(raw)) if (!STEP_KEYS.has(k)) issues.push(issue('scenario.step.unknown-key', 'error', `${at} has an unknown key ${keyText(k)} (known: ${[...STEP_KEYS].join(', ')})`, { path: `${at}.${k}` }));
-      const action = raw.action;
-      if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action)) {
-        issues.push(issue('scenario.step.action', 'error', `${at}.action must be one of ${ACTIONS.join(', ')}`, { path: `${at}.action` }));
-        return;
-      }
-      const act = action as Action;
-      const n = (counts.get(act) ?? 0) + 1;
-      counts.set(act, n);
-      // Without an id, the first step of an action is named after it, later ones get a number: create, refund, refund2.
-      const id = raw.id === undefined ? (n === 1 ? act : `${act}${n}`) : raw.id;
-      if (typeof id !== 'string' || !ID_RE.test(id)) {
-        issues.push(issue('scenario.step.id', 'error', `${at}.id must start with a letter or _ and hold only letters, digits, _ and - (up to 64)`, { path: `${at}.id` }));
-        return;
-      }
-      if (seen.has(id)) issues.push(issue('scenario.step.duplicate-id', 'error', `${at}: the id ${keyText(id)} is already used by an earlier step; give this one its own "id"`, { path: `${at}.id` }));
-      const params = raw.params ?? {};
-      const expect = raw.expect ?? DEFAULT_EXPECT[act];
-      if (!isObject(params)) issues.push(issue('scenario.step.params', 'error', `${at}.params must be an object`, { path: `${at}.params` }));
-      if (!isObject(expect)) issues.push(issue('scenario.step.expect', 'error', `${at}.expect must be an object`, { path: `${at}.expect` }));
-      if (isObject(params)) {
-        for (const k of Object.keys(params)) {
-          if (!ACTION_PARAMS[act].includes(k)) issues.push(issue('scenario.step.unknown-param', 'error', `${at} (${act}) has an unknown param ${keyText(k)} (known: ${ACTION_PARAMS[act].join(', ')})`, { path: `${at}.params.${k}` }));
-        }
-        issues.push(...checkLiteralParams(act, params, at));
-      }
-      for (const ref of refsIn([params, expect])) {
-        const stepId = ref.split('.')[0]!;
-        if (!seen.has(stepId)) {
-          issues.push(
-            issue('scenario.step.ref', 'error', `${at} refers to \${${ref.length > 60 ? `${ref.slice(0, 60)}…` : ref}}, but no earlier step has the id ${keyText(stepId)}`, {
-              path: at,
-              hint: `earlier ids: ${[...seen].join(', ') || '(none: this is the first step)'}`,
-            }),
-          );
-        }
-      }
-      const label = typeof raw.name === 'string' && raw.name ? raw.name : id;
-      seen.add(id);
-      steps.push({ id, name: label, action: act, params: isObject(params) ? params : {}, expect: isObject(expect) ? expect : {} });
+      const step = validateStep(raw, i, seen, counts, issues);
+      if (step) steps.push(step);
     });
   }
   const ok = !issues.some((i) => i.severity === 'error');
   return { value: ok ? { name: name as string, description: description as string, retryScale, receiverReplies, steps } : undefined, issues };
+}
+
+/** One step checked against what came before it (ids seen, references, action counts for default ids); its issues go to `issues`. */
+function validateStep(raw: unknown, i: number, seen: Set<string>, counts: Map<string, number>, issues: Issue[]): ScenarioStep | undefined {
+  const at = `steps[${i}]`;
+  if (!isObject(raw)) {
+    issues.push(issue('scenario.step.type', 'error', `${at} must be an object`, { path: at }));
+    return undefined;
+  }
+  for (const k of Object.keys(raw)) if (!STEP_KEYS.has(k)) issues.push(issue('scenario.step.unknown-key', 'error', `${at} has an unknown key ${keyText(k)} (known: ${[...STEP_KEYS].join(', ')})`, { path: `${at}.${k}` }));
+  const action = raw.action;
+  if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action)) {
+    issues.push(issue('scenario.step.action', 'error', `${at}.action must be one of ${ACTIONS.join(', ')}`, { path: `${at}.action` }));
+    return undefined;
+  }
+  const act = action as Action;
+  const n = (counts.get(act) ?? 0) + 1;
+  counts.set(act, n);
+  // Without an id, the first step of an action is named after it, later ones get a number: create, refund, refund2.
+  const id = raw.id === undefined ? (n === 1 ? act : `${act}${n}`) : raw.id;
+  if (typeof id !== 'string' || !ID_RE.test(id)) {
+    issues.push(issue('scenario.step.id', 'error', `${at}.id must start with a letter or _ and hold only letters, digits, _ and - (up to 64)`, { path: `${at}.id` }));
+    return undefined;
+  }
+  if (seen.has(id)) issues.push(issue('scenario.step.duplicate-id', 'error', `${at}: the id ${keyText(id)} is already used by an earlier step; give this one its own "id"`, { path: `${at}.id` }));
+  const params = raw.params ?? {};
+  const expect = raw.expect ?? DEFAULT_EXPECT[act];
+  if (!isObject(params)) issues.push(issue('scenario.step.params', 'error', `${at}.params must be an object`, { path: `${at}.params` }));
+  if (!isObject(expect)) issues.push(issue('scenario.step.expect', 'error', `${at}.expect must be an object`, { path: `${at}.expect` }));
+  if (isObject(params)) {
+    for (const k of Object.keys(params)) {
+      if (!ACTION_PARAMS[act].includes(k)) issues.push(issue('scenario.step.unknown-param', 'error', `${at} (${act}) has an unknown param ${keyText(k)} (known: ${ACTION_PARAMS[act].join(', ')})`, { path: `${at}.params.${k}` }));
+    }
+    issues.push(...checkLiteralParams(act, params, at));
+  }
+  for (const ref of refsIn([params, expect])) {
+    const stepId = ref.split('.')[0]!;
+    if (!seen.has(stepId)) {
+      issues.push(
+        issue('scenario.step.ref', 'error', `${at} refers to \${${ref.length > 60 ? `${ref.slice(0, 60)}…` : ref}}, but no earlier step has the id ${keyText(stepId)}`, {
+          path: at,
+          hint: `earlier ids: ${[...seen].join(', ') || '(none: this is the first step)'}`,
+        }),
+      );
+    }
+  }
+  const label = typeof raw.name === 'string' && raw.name ? raw.name : id;
+  seen.add(id);
+  return { id, name: label, action: act, params: isObject(params) ? params : {}, expect: isObject(expect) ? expect : {} };
 }
 
 /** Values that can be checked before a run (references are checked when they resolve). */

@@ -55,8 +55,24 @@ async function runAll(fns: ReadonlyArray<() => Promise<void> | void>): Promise<v
   if (first !== undefined) throw first;
 }
 
+/** The store of a given data dir (created when missing, with a hint about that), or of the fresh temp dir. */
+async function storeFor(dir: string, given: boolean): Promise<Store> {
+  if (!given) {
+    const { openStore } = await import('../sandbox/store.js');
+    return openStore(dir);
+  }
+  const { openSandboxStore } = await import('../sandbox/index.js');
+  try {
+    return openSandboxStore(dir, 'create');
+  } catch (err) {
+    // A hint about what this option does with the dir (it creates a missing one).
+    if (err instanceof TacpayError && err.code === 'sandbox-store') throw new TacpayError(err.message, 'give --sandbox-dir a directory (a missing one is created) whose sandbox store this user can write', 'sandbox-store');
+    throw err;
+  }
+}
+
 export async function openScenarioSandbox(o: ScenarioSandboxOptions, env: FlowEnv): Promise<ScenarioSandbox> {
-  const { openSandboxStore, shownDir, storeExists } = await import('../sandbox/index.js');
+  const { shownDir, storeExists } = await import('../sandbox/index.js');
   const given = o.sandboxDir !== undefined;
   // The temp dir is made here, and every later step is inside the try that removes it.
   const dir = given ? resolve(env.cwd, o.sandboxDir!) : mkdtempSync(join(tmpdir(), 'tacpay-scenario-'));
@@ -73,20 +89,7 @@ export async function openScenarioSandbox(o: ScenarioSandboxOptions, env: FlowEn
     const existed = given && (await storeExists(dir));
     const { findRunning } = await import('../sandbox/runtime.js');
     const running = given ? await findRunning(dir) : undefined;
-    let store: Store;
-    if (given) {
-      try {
-        store = await openSandboxStore(dir, 'create');
-      } catch (err) {
-        // A hint about what this option does with the dir (it creates a missing one).
-        if (err instanceof TacpayError && err.code === 'sandbox-store') throw new TacpayError(err.message, 'give --sandbox-dir a directory (a missing one is created) whose sandbox store this user can write', 'sandbox-store');
-        throw err;
-      }
-    }
-    else {
-      const { openStore } = await import('../sandbox/store.js');
-      store = openStore(dir);
-    }
+    const store = await storeFor(dir, given);
     cleanups.push(() => store.close());
     const { ensureDefaultMerchant, ensurePlatformKeys } = await import('../sandbox/merchants.js');
     const platform = ensurePlatformKeys(store);
