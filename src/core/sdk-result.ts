@@ -35,6 +35,8 @@ export function sdkResult(input: string): SdkResultInfo | undefined {
 }
 
 /** The accepted spellings, for usage errors and completion. */
+/** The five result names, in code order. */
+export const RESULT_KEYS: readonly ResultKey[] = SDK_RESULTS.map((r) => r.key);
 export const RESULT_NAMES: readonly string[] = [...SDK_RESULTS.map((r) => r.key), ...SDK_RESULTS.map((r) => String(r.code))];
 
 /**
