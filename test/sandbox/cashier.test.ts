@@ -129,6 +129,19 @@ describe('the cashier', () => {
     expect(stateOf(outTradeNo)).toBe(0);
   });
 
+  it('redirect mode names the callback origin in form-action, and never sends the browser to a javascript: callback_url', async () => {
+    const ok = await order({ callback_url: 'https://shop.example/paid' });
+    const page = await send('GET', cashierPath(ok.payInfo, 'redirect'));
+    expect(String(page.headers['content-security-policy'])).toContain("form-action 'self' https://shop.example");
+    const bad = await order({ callback_url: 'javascript:alert(document.domain)' });
+    const badPage = await send('GET', cashierPath(bad.payInfo, 'redirect'));
+    expect(String(badPage.headers['content-security-policy'])).toContain("form-action 'self';");
+    const r = await send('POST', '/openmidas/cashier/pay', form({ token: h.sandbox.token, pay_info: bad.payInfo, mode: 'redirect', result: 'cancel' }));
+    expect(r.status).toBe(200);
+    expect(r.headers.location).toBeUndefined();
+    expect(r.body).toMatch(/no callback_url/);
+  });
+
   it('redirect mode without a callback_url says where a real SDK would go', async () => {
     const { payInfo } = await order();
     const r = await send('POST', '/openmidas/cashier/pay', form({ token: h.sandbox.token, pay_info: payInfo, app_metadata: '', mode: 'redirect', result: 'cancel' }));

@@ -48,7 +48,7 @@ export function popupResultPage(r: CashierOutcome): string {
 export function noCallbackPage(r: CashierOutcome): string {
   return page(
     'tacpay sandbox cashier: result',
-    `${HEAD}<p class="done">Result ${r.resultCode}: ${esc(r.resultMsg)}</p><p class="refusal" role="alert">the order has no callback_url, so there is nowhere to return to: give callback_url to unified_order (tacpay order create --callback-url URL)</p><p class="sub">the redirect would carry</p><p><code>?${esc(r.redirectQuery)}</code></p>`,
+    `${HEAD}<p class="done">Result ${r.resultCode}: ${esc(r.resultMsg)}</p><p class="refusal" role="alert">the order has no callback_url a browser can be sent to (http or https), so there is nowhere to return to: give callback_url to unified_order (tacpay order create --callback-url URL)</p><p class="sub">the redirect would carry</p><p><code>?${esc(r.redirectQuery)}</code></p>`,
   );
 }
 

@@ -56,6 +56,18 @@ export function viewPayInfo(ctx: WebContext, payInfo: string): CashierView {
   return { refusal: null, data, order };
 }
 
+/** The order's callback_url when it is one a browser may be sent to (http or https), else undefined. */
+export function redirectTarget(order: OrderRow | undefined): URL | undefined {
+  const url = order ? orderCallbackUrl(order) : undefined;
+  if (!url) return undefined;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface CashierOutcome {
   resultCode: number;
   innerCode: string;
@@ -83,7 +95,8 @@ export function payAtCashier(ctx: WebContext, payInfo: string, chosen: ResultKey
     paid = effect.paid && !effect.alreadyPaid;
     if (paid) ctx.kick();
   }
-  const callbackUrl = view.order ? orderCallbackUrl(view.order) : undefined;
+  // A javascript: or data: callback_url is never a place to send the browser.
+  const callbackUrl = redirectTarget(view.order) ? orderCallbackUrl(view.order!) : undefined;
   const shape = webResult(result, { metadata: [], ...(callbackUrl ? { callbackUrl } : {}) });
   // The Web SDK hands appMetadata back as the merchant gave it (a k=v string): not re-encoded pairs.
   const query = shape.redirectQuery.replace(/appMetadata=[^&]*$/, `appMetadata=${encodeURIComponent(appMetadata)}`);

@@ -10,7 +10,7 @@ import { RESULT_KEYS, type ResultKey } from '../../core/sdk-result.js';
 import cashierCss from './assets/cashier.css?raw';
 import cashierJs from './assets/cashier.js?raw';
 import openMidasJs from './assets/openMidas.js?raw';
-import { payAtCashier, viewPayInfo } from './cashier-pay.js';
+import { payAtCashier, redirectTarget, viewPayInfo } from './cashier-pay.js';
 import { badRequestPage, cashierPage, noCallbackPage, popupResultPage, type CashierMode } from './cashier-page.js';
 import { readSmallBody, type WebHandler } from './context.js';
 import { sendAsset, sendHtml, sendText } from './respond.js';
@@ -40,7 +40,9 @@ export const serveCashier: WebHandler = async (ctx, req, res, path, query) => {
     const q = new URLSearchParams(query);
     const payInfo = q.get('pay_info') ?? '';
     const fields = { token: ctx.token, payInfo, appMetadata: q.get('app_metadata') ?? '', mode: modeOf(q.get('mode')), env: q.get('env') === 'test' ? 'test' : 'release' };
-    sendHtml(res, 200, cashierPage(viewPayInfo(ctx, payInfo), fields), { framable: true });
+    const view = viewPayInfo(ctx, payInfo);
+    const target = fields.mode === 'redirect' ? redirectTarget(view.order) : undefined;
+    sendHtml(res, 200, cashierPage(view, fields), { framable: true, ...(target ? { formTargets: [target.origin] } : {}) });
     return true;
   }
   if (method !== 'POST' || path !== '/openmidas/cashier/pay') return false;
@@ -55,7 +57,7 @@ export const serveCashier: WebHandler = async (ctx, req, res, path, query) => {
   const outcome = payAtCashier(ctx, form.get('pay_info') ?? '', chosen as ResultKey, form.get('app_metadata') ?? '');
   if (modeOf(form.get('mode')) === 'popup') return sendHtml(res, 200, popupResultPage(outcome), { framable: true }), true;
   if (!outcome.redirectUrl) return sendHtml(res, 200, noCallbackPage(outcome)), true;
-  res.writeHead(303, { Location: outcome.redirectUrl, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'Content-Length': 0 });
+  res.writeHead(303, { Location: outcome.redirectUrl, 'Cache-Control': 'no-store', 'Referrer-Policy': 'same-origin', 'Content-Length': 0 });
   res.end();
   return true;
 };

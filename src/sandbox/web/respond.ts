@@ -1,7 +1,7 @@
 /**
  * How the sandbox's web pages answer: a strict Content-Security-Policy (scripts and styles only from
  * this server, no inline script, nothing fetched elsewhere), no sniffing, no referrer leaking a
- * pay_info, and no caching of pages that show live state.
+ * pay_info to another origin, and no caching of pages that show live state.
  */
 import type { ServerResponse } from 'node:http';
 
@@ -13,6 +13,8 @@ export interface PageOptions {
    * file: pages: it may be framed. Everything else refuses framing (clickjacking the pay buttons).
    */
   framable?: boolean;
+  /** Origins a form on the page may end up at besides this server (the cashier's redirect to the order's callback_url). */
+  formTargets?: readonly string[];
 }
 
 function common(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
@@ -20,14 +22,18 @@ function common(res: ServerResponse, status: number, type: string, body: string,
     'Content-Type': type,
     'Content-Length': Buffer.byteLength(body),
     'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
+    // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` on the pages'
+    // own form POSTs, which the cross-site guard must refuse; other origins still get no referrer.
+    'Referrer-Policy': 'same-origin',
     ...extra,
   });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
 export function sendHtml(res: ServerResponse, status: number, html: string, o: PageOptions = {}): void {
-  const csp = o.framable ? BASE_CSP : `${BASE_CSP}; frame-ancestors 'none'`;
+  // form-action also governs where a form's answer redirects to: the callback_url's origin must be named.
+  const base = o.formTargets?.length ? BASE_CSP.replace("form-action 'self'", `form-action 'self' ${o.formTargets.join(' ')}`) : BASE_CSP;
+  const csp = o.framable ? base : `${base}; frame-ancestors 'none'`;
   common(res, status, 'text/html; charset=utf-8', html, { 'Content-Security-Policy': csp, 'Cache-Control': 'no-store', ...(o.framable ? {} : { 'X-Frame-Options': 'DENY' }) });
 }
 
