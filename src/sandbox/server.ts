@@ -76,6 +76,7 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
   const hosts = (): Set<string> => ownHosts((front.address() as AddressInfo | null)?.port, opts.host);
   const web: WebContext = {
     store,
+    api,
     now,
     token: randomBytes(16).toString('hex'),
     platformPublicPem: platform.publicPem,

@@ -518,6 +518,35 @@ export class Store {
     return { rows, total };
   }
 
+  /** The newest orders first, for the dashboard: by state, by a part of out_trade_no or transaction_id, by user. */
+  recentOrders(filter: { state?: number; text?: string; userId?: string }, limit: number): { rows: OrderRow[]; total: number } {
+    const conds: Array<[string, Array<string | number>]> = [];
+    if (filter.state !== undefined) conds.push(['order_state = ?', [filter.state]]);
+    // instr, not LIKE: a % or _ typed into the filter is a character, not a wildcard.
+    if (filter.text) conds.push(['(instr(out_trade_no, ?) > 0 OR instr(transaction_id, ?) > 0)', [filter.text, filter.text]]);
+    if (filter.userId) conds.push(['user_id = ?', [filter.userId]]);
+    const where = conds.length ? ` WHERE ${conds.map(([c]) => c).join(' AND ')}` : '';
+    const args = conds.flatMap(([, a]) => a);
+    const rows = this.all<OrderRow>(`SELECT * FROM orders${where} ORDER BY id DESC LIMIT ?`, ...args, limit);
+    const total = (this.q(`SELECT COUNT(*) AS n FROM orders${where}`).get(...args) as { n: number }).n;
+    return { rows, total };
+  }
+
+  refundsOf(orderId: number): RefundRow[] {
+    return this.all<RefundRow>('SELECT * FROM refunds WHERE order_id = ? ORDER BY id', orderId);
+  }
+
+  /** Changes whenever an order, a request, a refund or a delivery attempt is added or an order changes state: what an open dashboard polls. */
+  changeStamp(): string {
+    const r = this.q("SELECT (SELECT COALESCE(MAX(id), 0) FROM orders) || '.' || (SELECT COALESCE(SUM(order_state * 7 + closed + refunded_amount), 0) FROM orders) || '.' || (SELECT COALESCE(MAX(id), 0) FROM requests) || '.' || (SELECT COALESCE(MAX(id), 0) FROM delivery_attempts) || '.' || (SELECT COALESCE(MAX(id), 0) FROM refunds) AS s").get() as { s: string };
+    return r.s;
+  }
+
+  /** Makes a delivery due now again (a redelivery asked for from the dashboard), with its attempts kept. */
+  redeliverNow(deliveryId: number, nowIso: string): void {
+    this.q("UPDATE deliveries SET status = 'pending', next_at = ?, lease_until = NULL WHERE id = ?").run(nowIso, deliveryId);
+  }
+
   insertOrder(o: Omit<OrderRow, 'id'>): OrderRow {
     // Positional parameters: binding by name looks each of the 22 names up on the object (~10 us a row).
     const info = this.q(ORDER_INSERT).run(...valuesOf(o, ORDER_COLUMNS));

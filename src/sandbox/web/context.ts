@@ -4,10 +4,13 @@
  * delivery engine to wake once an order is paid. Built once per server in server.ts.
  */
 import type { IncomingMessage } from 'node:http';
+import type { SandboxApi } from '../api.js';
 import type { Store } from '../store.js';
 
 export interface WebContext {
   store: Store;
+  /** The order API itself: the dashboard's close and refund go through it, signed as the merchant. */
+  api: SandboxApi;
   now(): Date;
   /** Random per sandbox process; embedded in its pages, required on every state-changing request. */
   token: string;
