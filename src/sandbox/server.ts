@@ -14,6 +14,8 @@ import { ensureDefaultMerchant, ensurePlatformKeys } from './merchants.js';
 import type { RequestLogRow, Store } from './store.js';
 import { LenientConnection } from './lenient-requests.js';
 import { adminRefusal, hostRefusal, ownHosts } from './server-guard.js';
+import { parseKey } from '../core/keys.js';
+import type { VerifyKey } from '../core/payinfo-rsa.js';
 import type { WebContext } from './web/context.js';
 
 export { MAX_BODY_BYTES } from './http-handler.js';
@@ -80,6 +82,7 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
     now,
     token: randomBytes(16).toString('hex'),
     platformPublicPem: platform.publicPem,
+    verifyKey: verifyKeyOf(platform.publicPem),
     retryScale: (opts.notify && opts.notify.retryScale) || 1,
     kick: () => deliveries?.kick(),
     refusal: (req) => adminRefusal(req, hosts()),
@@ -116,6 +119,12 @@ export async function startSandbox(opts: StartOptions): Promise<SandboxServer> {
       await shutDown(front, server, commit);
     },
   };
+}
+
+/** The platform public key as pay_info verification takes it (the sandbox made it: it parses). */
+function verifyKeyOf(pem: string): VerifyKey {
+  const k = parseKey(pem, 'public').value!;
+  return { publicKey: k.publicKey, bits: k.bits, fingerprint: k.fingerprint };
 }
 
 function listen(front: NetServer, server: Server, opts: StartOptions): Promise<void> {

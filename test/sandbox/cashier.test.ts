@@ -5,31 +5,20 @@
  * what is refused: a broken, foreign or used pay_info (-3 with the reason), a missing token, a
  * cross-site POST, a foreign Host, hostile strings in the page.
  */
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { sendTo, startAckHandler, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
-let handler: Server;
-let notified: string[] = [];
+let handler: Awaited<ReturnType<typeof startAckHandler>>;
 
 beforeAll(async () => {
   h = await startHarness();
-  handler = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      notified.push(body);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ret":0,"msg":"ok"}');
-    });
-  });
-  await new Promise<void>((r) => handler.listen(0, '127.0.0.1', r));
-  h.store.setNotifyUrl(h.merchant.offer_id, `http://127.0.0.1:${(handler.address() as AddressInfo).port}/notify`);
+  handler = await startAckHandler();
+  h.store.setNotifyUrl(h.merchant.offer_id, handler.url);
 });
 afterAll(async () => {
   await h.close();
-  await new Promise((r) => handler.close(r));
+  await handler.close();
 });
 
 let seq = 0;
@@ -40,24 +29,8 @@ async function order(extra: Record<string, string> = {}): Promise<{ outTradeNo: 
   return { outTradeNo, payInfo: r.pay_info as string };
 }
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
 
-function send(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Answer> {
-  const u = new URL(h.sandbox.url);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, method, path, headers: { ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const send = (method: string, path: string, body?: string, headers: Record<string, string> = {}) => sendTo(h.sandbox.url, method, path, body, headers);
 
 const cashierPath = (payInfo: string, mode = 'popup', appMetadata = 'cart=7') => `/openmidas/cashier?mode=${mode}&env=test&pay_info=${encodeURIComponent(payInfo)}&app_metadata=${encodeURIComponent(appMetadata)}`;
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -102,14 +75,14 @@ describe('the cashier', () => {
 
   it('popup, success: the order is paid, its notification is delivered (state 4), and the page hands back 0', async () => {
     const { outTradeNo, payInfo } = await order();
-    const before = notified.length;
+    const before = handler.bodies.length;
     const r = await send('POST', '/openmidas/cashier/pay', form({ token: h.sandbox.token, pay_info: payInfo, app_metadata: 'cart=7', mode: 'popup', result: 'success' }), { 'sec-fetch-site': 'same-origin' });
     expect(r.status).toBe(200);
     expect(resultOf(r.body)).toEqual({ resultCode: 0, innerCode: '', resultMsg: '支付成功', appMetadata: 'cart=7' });
     expect(r.body).toContain('/openmidas/cashier.js');
     await until(() => stateOf(outTradeNo) === 4);
-    expect(notified.length).toBe(before + 1);
-    expect(JSON.parse(notified.at(-1)!)).toMatchObject({ out_trade_no: outTradeNo, amount: 990, pay_scene: 3 });
+    expect(handler.bodies.length).toBe(before + 1);
+    expect(JSON.parse(handler.bodies.at(-1)!)).toMatchObject({ out_trade_no: outTradeNo, amount: 990, pay_scene: 3 });
   });
 
   it('popup, cancel: -2, and the order stays unpaid', async () => {

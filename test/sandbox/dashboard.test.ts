@@ -5,45 +5,23 @@
  * code as the CLI, refused without the token, cross-site and to a foreign Host. Hostile strings
  * from the store are escaped.
  */
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { sendTo, startAckHandler, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
-let handler: Server;
-const notified: string[] = [];
+let handler: Awaited<ReturnType<typeof startAckHandler>>;
 
 beforeAll(async () => {
   h = await startHarness();
-  handler = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      notified.push(body);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ret":0,"msg":"ok"}');
-    });
-  });
-  await new Promise<void>((r) => handler.listen(0, '127.0.0.1', r));
-  h.store.setNotifyUrl(h.merchant.offer_id, `http://127.0.0.1:${(handler.address() as AddressInfo).port}/notify`);
+  handler = await startAckHandler();
+  h.store.setNotifyUrl(h.merchant.offer_id, handler.url);
 });
 afterAll(async () => {
   await h.close();
-  await new Promise((r) => handler.close(r));
+  await handler.close();
 });
 
-function send(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  const u = new URL(h.sandbox.url);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, method, path, headers: { ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const send = (method: string, path: string, body?: string, headers: Record<string, string> = {}) => sendTo(h.sandbox.url, method, path, body, headers);
 
 let seq = 0;
 async function order(extra: Record<string, string> = {}): Promise<string> {
@@ -94,7 +72,7 @@ describe('the dashboard', () => {
     expect((await send('GET', '/_dashboard/live')).body).toContain(no);
   });
 
-  it('pay (success) through the page: paid, notified and acknowledged (state 4), the attempt on the order page', async () => {
+  it('pay (success) through the page: paid, handler.bodies and acknowledged (state 4), the attempt on the order page', async () => {
     const no = await order();
     const r = await action({ order: String(idOf(no)), action: 'pay', result: 'success' }, { 'sec-fetch-site': 'same-origin', origin: h.sandbox.url });
     expect(r.status).toBe(200);
@@ -107,9 +85,9 @@ describe('the dashboard', () => {
     expect(page.body).toMatch(/verified \(sha256/);
     expect(page.body).toContain('delivered');
     expect(page.body).toContain('{&#34;ret&#34;:0,&#34;msg&#34;:&#34;ok&#34;}');
-    const count = notified.filter((b) => b.includes(no)).length;
+    const count = handler.bodies.filter((b) => b.includes(no)).length;
     await action({ order: String(idOf(no)), action: 'redeliver' });
-    for (const end = Date.now() + 5000; notified.filter((b) => b.includes(no)).length === count; ) {
+    for (const end = Date.now() + 5000; handler.bodies.filter((b) => b.includes(no)).length === count; ) {
       if (Date.now() > end) throw new Error('not redelivered');
       await new Promise((res) => setTimeout(res, 10));
     }

@@ -1,7 +1,8 @@
 /** A real sandbox on 127.0.0.1:0 over a temp data dir, plus a signer for raw requests. */
 import { createPrivateKey } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { createServer, request as httpRequest } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { canonicalString } from '../../src/core/canonical.js';
 import { signText } from '../../src/core/signature.js';
@@ -95,3 +96,39 @@ export const orderParams = (n: string | number, extra: Record<string, string> = 
   channel: 'wechat',
   ...extra,
 });
+
+/** A merchant notify handler on 127.0.0.1:0 that acknowledges everything and keeps each body. */
+export async function startAckHandler(): Promise<{ url: string; bodies: string[]; close(): Promise<void> }> {
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      bodies.push(body);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ret":0,"msg":"ok"}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/notify`, bodies, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One HTTP request to `base` with the headers a test sets (a form body when given): what a browser's request carries, made by hand. */
+export function sendTo(base: string, method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const form = body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {};
+    const req = httpRequest({ host: u.hostname, port: u.port, method, path, headers: { ...form, ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

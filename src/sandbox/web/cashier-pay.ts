@@ -5,8 +5,6 @@
  * with the reason as resultMsg, and the order is left alone. Otherwise the chosen result goes
  * through applySdkResult, the one path `simulate result` and the scenario runner take.
  */
-import type { KeyInfo } from '../../core/keys.js';
-import { parseKey } from '../../core/keys.js';
 import { isPaidState } from '../../core/order-state.js';
 import { checkInputText } from '../../core/payinfo-input.js';
 import { checkPayInfo } from '../../core/payinfo-verify.js';
@@ -24,22 +22,10 @@ export interface CashierView {
   data: Record<string, unknown>;
 }
 
-const keys = new WeakMap<WebContext, KeyInfo>();
-
-function platformKey(ctx: WebContext): KeyInfo {
-  let k = keys.get(ctx);
-  if (!k) {
-    k = parseKey(ctx.platformPublicPem, 'public').value!;
-    keys.set(ctx, k);
-  }
-  return k;
-}
-
 /** Judges a pay_info for the cashier: verified with this sandbox's platform key, one of its orders, exactly as issued, not closed, not yet paid. */
 export function viewPayInfo(ctx: WebContext, payInfo: string): CashierView {
   if (checkInputText(payInfo).length || payInfo.trim() === '') return { refusal: 'the pay_info is empty or is not text: pass the pay_info your server got from unified_order, as it is', data: {} };
-  const key = platformKey(ctx);
-  const check = checkPayInfo(payInfo, { key: { publicKey: key.publicKey, bits: key.bits, fingerprint: key.fingerprint } });
+  const check = checkPayInfo(payInfo, { key: ctx.verifyKey });
   const data = check.parsed.data ?? {};
   const bad = check.parsed.issues.find((i) => i.severity === 'error');
   if (bad) return { refusal: `the pay_info is not valid: ${bad.message}`, data };

@@ -5,24 +5,17 @@
  * order, so it carries this sandbox's token and is refused cross-site (the admin endpoints' rules);
  * pages are refused to a Host that is not this server (DNS rebinding would read the token).
  */
-import { timingSafeEqual } from 'node:crypto';
 import { RESULT_KEYS, type ResultKey } from '../../core/sdk-result.js';
 import cashierCss from './assets/cashier.css?raw';
 import cashierJs from './assets/cashier.js?raw';
 import openMidasJs from './assets/openMidas.js?raw';
 import { payAtCashier, redirectTarget, viewPayInfo } from './cashier-pay.js';
 import { badRequestPage, cashierPage, noCallbackPage, popupResultPage, type CashierMode } from './cashier-page.js';
-import { readSmallBody, type WebHandler } from './context.js';
+import { hasToken, readSmallBody, type WebHandler } from './context.js';
 import { sendAsset, sendHtml, sendText } from './respond.js';
 
 /** The largest pay_info plus metadata the cashier takes (a real one is under 1 KB). */
 const MAX_FORM = 16 * 1024;
-
-function sameToken(given: string | undefined, token: string): boolean {
-  const a = Buffer.from(given ?? '');
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 const modeOf = (v: string | null): CashierMode => (v === 'redirect' ? 'redirect' : 'popup');
 
@@ -51,7 +44,7 @@ export const serveCashier: WebHandler = async (ctx, req, res, path, query) => {
   const body = await readSmallBody(req, MAX_FORM);
   if (body === null) return sendHtml(res, 413, badRequestPage(`the cashier takes at most ${MAX_FORM / 1024} KB`), { framable: true }), true;
   const form = new URLSearchParams(body);
-  if (!sameToken(form.get('token') ?? undefined, ctx.token)) return sendText(res, 403, "the cashier's token is missing or is not this sandbox's: open the cashier again (a restarted sandbox has a new token)"), true;
+  if (!hasToken(ctx, form.get('token'))) return sendText(res, 403, "the cashier's token is missing or is not this sandbox's: open the cashier again (a restarted sandbox has a new token)"), true;
   const chosen = form.get('result') ?? '';
   if (!(RESULT_KEYS as readonly string[]).includes(chosen)) return sendHtml(res, 400, badRequestPage(`no such result ${chosen}: one of ${RESULT_KEYS.join(', ')}`), { framable: true }), true;
   const outcome = payAtCashier(ctx, form.get('pay_info') ?? '', chosen as ResultKey, form.get('app_metadata') ?? '');

@@ -3,7 +3,9 @@
  * them: the store, the clock, the per-process token that state-changing requests must carry, and the
  * delivery engine to wake once an order is paid. Built once per server in server.ts.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { VerifyKey } from '../../core/payinfo-rsa.js';
 import type { SandboxApi } from '../api.js';
 import type { Store } from '../store.js';
 
@@ -16,6 +18,8 @@ export interface WebContext {
   token: string;
   /** The platform public key (PEM) that verifies pay_info and notifications. */
   platformPublicPem: string;
+  /** The same key, parsed once, as pay_info verification takes it. */
+  verifyKey: VerifyKey;
   /** Retry schedule multiplier for notifications of orders paid from a page. */
   retryScale: number;
   /** Wakes the delivery engine (a just-paid order's notification goes out now, not at the next poll). */
@@ -44,4 +48,11 @@ export function readSmallBody(req: IncomingMessage, cap = 16 * 1024): Promise<st
     req.on('end', () => resolve(over ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** Whether a form carried this sandbox's token (compared in constant time). */
+export function hasToken(ctx: WebContext, given: string | null | undefined): boolean {
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(ctx.token);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -6,12 +6,11 @@
  * applySdkResult (`simulate result`), close and refund through the order API itself, signed as the
  * merchant (`order close`, `refund create`), redeliver through the delivery engine.
  */
-import { createPrivateKey, timingSafeEqual } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { canonicalString } from '../../core/canonical.js';
 import { newOrderNo } from '../../core/order-defaults.js';
 import { isPaidState } from '../../core/order-state.js';
 import { checkPayInfo } from '../../core/payinfo-verify.js';
-import { parseKey } from '../../core/keys.js';
 import { payScene, sdkResult } from '../../core/sdk-result.js';
 import { signText } from '../../core/signature.js';
 import { makeTs } from '../../core/timestamp.js';
@@ -20,7 +19,7 @@ import { applySdkResult } from '../sdk-effect.js';
 import type { OrderRow } from '../store.js';
 import dashboardCss from './assets/dashboard.css?raw';
 import dashboardJs from './assets/dashboard.js?raw';
-import { readSmallBody, type WebContext, type WebHandler } from './context.js';
+import { hasToken, readSmallBody, type WebContext, type WebHandler } from './context.js';
 import { dashboardPage, liveSection, orderPage, type OrderFilter } from './dashboard-page.js';
 import { sendAsset, sendHtml, sendJson, sendText } from './respond.js';
 
@@ -37,15 +36,8 @@ function filterOf(query: string): OrderFilter {
   };
 }
 
-function sameToken(given: string | null, token: string): boolean {
-  const a = Buffer.from(given ?? '');
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 function orderDetail(ctx: WebContext, order: OrderRow, notice?: string): string {
-  const key = parseKey(ctx.platformPublicPem, 'public').value!;
-  const check = checkPayInfo(order.pay_info, { key: { publicKey: key.publicKey, bits: key.bits, fingerprint: key.fingerprint } });
+  const check = checkPayInfo(order.pay_info, { key: ctx.verifyKey });
   const s = check.signature;
   const delivery = ctx.store.deliveryByOrder(order.id);
   return orderPage({
@@ -112,7 +104,7 @@ export const serveDashboard: WebHandler = async (ctx, req, res, path, query) => 
     if (refused) return sendText(res, 403, refused), true;
     const body = await readSmallBody(req);
     const form = new URLSearchParams(body ?? '');
-    if (body === null || !sameToken(form.get('token'), ctx.token)) return sendText(res, 403, "the dashboard's token is missing or is not this sandbox's: reload the page (a restarted sandbox has a new token)"), true;
+    if (body === null || !hasToken(ctx, form.get('token'))) return sendText(res, 403, "the dashboard's token is missing or is not this sandbox's: reload the page (a restarted sandbox has a new token)"), true;
     const order = ctx.store.orderById(Number(form.get('order')));
     if (!order) return sendText(res, 404, 'no such order'), true;
     const notice = await act(ctx, order, form);

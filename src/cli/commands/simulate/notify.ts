@@ -74,8 +74,7 @@ export function fieldOverrides(f: NotifyFlags): { fields: Array<[string, FieldVa
 }
 
 /** The flags as the flow's typed target (the URL and timeout first, as before, then the data dir, then the fields). */
-async function parseTarget(f: NotifyFlags, ctx: Ctx): Promise<NotifyTarget> {
-  const url = targetUrl(f.to);
+async function parseTarget(f: NotifyFlags, ctx: Ctx, url = targetUrl(f.to)): Promise<NotifyTarget> {
   const timeoutMs = timeoutOption(f.timeout);
   const dataDir = await sandboxDir(ctx, f.data);
   return { url, timeoutMs, dataDir, ...(f.offerId !== undefined ? { offerId: f.offerId } : {}), ...(f.order !== undefined ? { order: f.order } : {}), ...fieldOverrides(f) };
@@ -95,9 +94,9 @@ async function withStopSignal<T>(ctx: Ctx, fn: (env: FlowEnv) => Promise<T>): Pr
 
 export async function runNotify(f: NotifyFlags, ctx: Ctx, hooks: NotifyHooks = {}): Promise<NotifyResult> {
   // The flags in the order their errors have always come: the URL, the scale, then the rest.
-  targetUrl(f.to);
+  const url = targetUrl(f.to);
   const retryScale = await retryScaleOption(f.retryScale);
-  const target = await parseTarget(f, ctx);
+  const target = await parseTarget(f, ctx, url);
   const opts: NotifyOptions = { ...target, retry: f.retry, retryScale };
   const flow = await import('../../../flows/notify.js');
   const { scheduleNotice, waitNotice } = await import('./notify-schedule.js');
