@@ -38,7 +38,11 @@ describe('tacpay sandbox start (built CLI)', () => {
       offerId: expect.stringMatching(/^TC\d+$/),
       dataDir: dir,
       platformKeyFingerprint: expect.stringMatching(/^SHA256:[A-Za-z0-9+/]{43}$/),
+      dashboardUrl: `${ready.url}/`,
     });
+    const dashboard = await fetch(ready.dashboardUrl);
+    expect(dashboard.status).toBe(200);
+    expect(await dashboard.text()).toContain('tacpay sandbox');
     const readyFile = JSON.parse(readFileSync(join(dir, READY_FILE), 'utf8'));
     expect(readyFile).toMatchObject({ url: ready.url, pid: ready.pid, offerId: ready.offerId });
     expect(statSync(join(dir, READY_FILE)).mode & 0o777).toBe(0o600);

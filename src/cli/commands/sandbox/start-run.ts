@@ -27,6 +27,8 @@ export interface ReadyEvent {
   offerId: string;
   dataDir: string;
   platformKeyFingerprint: string;
+  /** The dashboard (orders, requests, notifications; the Web SDK cashier is under /openmidas/). */
+  dashboardUrl: string;
 }
 
 /** How long in-flight requests get to finish after a stop signal before their connections are cut. */
@@ -104,6 +106,7 @@ export async function runStart(opts: StartOptions, ctx: Ctx): Promise<number> {
     offerId: merchant.offer_id,
     dataDir: dir,
     platformKeyFingerprint: pemFingerprint(ensurePlatformKeys(store).publicPem),
+    dashboardUrl: `${url}/`,
   };
   try {
     runtime.writeReady(dir, { url, pid: ready.pid, started: ctx.now().toISOString(), offerId: ready.offerId });
@@ -118,7 +121,7 @@ export async function runStart(opts: StartOptions, ctx: Ctx): Promise<number> {
   // write() returns: a script reading stdout sees it at once, there is no buffer to flush.
   if (ctx.json) ctx.stdout.write(JSON.stringify(ready) + '\n');
   else ctx.stdout.write(`tacpay sandbox ready at ${url} (merchant ${ready.offerId}, data ${shownDir(dir)})\n`);
-  if (!ctx.json) ctx.note('Ctrl-C stops it. Credentials: tacpay sandbox keys; requests: tacpay sandbox log --follow');
+  if (!ctx.json) ctx.note(`Dashboard: ${url}/ (Web SDK: ${url}/openmidas/jsapi/openMidas.js). Ctrl-C stops it. Credentials: tacpay sandbox keys; requests: tacpay sandbox log --follow`);
 
   const signal = await stop.stopped;
   ctx.note(`${signal}: stopping the sandbox (finishing requests in flight)`);
